@@ -1,0 +1,215 @@
+// WCAG 2.2 AA in Chromium: axe-core finds no violation in any state (launcher, form, errors,
+// confirmation) in either theme; the whole flow works with the keyboard alone, with visible focus;
+// five languages, Arabic right to left; 320 px wide; 44 px targets on touch; no layout shift.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { deliveriesTo, DEMO_ORIGIN, uniqueFrenchMobile, watchConsole } from "./support";
+
+async function expectNoViolations(page: Page, state: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  const violations = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  expect(violations, `axe violations in state "${state}"`).toEqual([]);
+}
+
+const freeSlot = (scope: Page | Locator) => scope.locator("fieldset.cw-day input[type=checkbox]:enabled").first();
+
+for (const colorScheme of ["light", "dark"] as const) {
+  test(`axe finds no violation in any state, ${colorScheme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme });
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+    const launcher = page.getByRole("button", { name: "Call me back" });
+    await expect(launcher).toBeVisible();
+    await expectNoViolations(page, "closed launcher");
+
+    await launcher.click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog.getByRole("heading", { name: "Request a callback" })).toBeVisible();
+    await expect(dialog.locator(".cw-root")).toHaveAttribute("data-theme", colorScheme);
+    await dialog.getByRole("radio", { name: "At a time I choose" }).check();
+    await expectNoViolations(page, "form");
+
+    await dialog.getByRole("button", { name: "Request a callback" }).click();
+    await expect(dialog.locator("#cw-phone-error")).toBeVisible();
+    await expectNoViolations(page, "errors shown");
+
+    await freeSlot(dialog).check();
+    await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
+    await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+    await dialog.getByRole("button", { name: "Request a callback" }).click();
+    await expect(dialog.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
+    await expectNoViolations(page, "confirmation");
+  });
+}
+
+test("a visitor completes a request with the keyboard alone, and always sees where focus is", async ({ page, request }) => {
+  const problems = watchConsole(page);
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Request a callback" })).toBeVisible();
+
+  /** Tabs until `target` has focus, checking each stop shows a focus indicator. */
+  async function tabTo(target: Locator) {
+    // Every slot is a checkbox, hence a stop: a week of slots is a long way to Tab.
+    for (let i = 0; i < 300; i++) {
+      await page.keyboard.press("Tab");
+      const focused = page.locator(":focus");
+      if ((await focused.count()) === 0) continue;
+      const outline = await focused.evaluate((e) => {
+        const style = getComputedStyle(e);
+        const label = e.closest("label");
+        const around = label ? getComputedStyle(label) : style;
+        return style.outlineStyle !== "none" || around.outlineStyle !== "none" || style.boxShadow !== "none";
+      });
+      expect(outline, "every focus stop is visible").toBe(true);
+      if (await target.evaluate((t) => t === document.activeElement)) return;
+    }
+    throw new Error("never reached by Tab");
+  }
+
+  await tabTo(page.getByRole("radio").first());
+  // Arrow keys move within the radio group; "At a time I choose" shows the slots.
+  const choose = page.getByRole("radio", { name: "At a time I choose" });
+  if (!(await choose.isChecked())) await page.keyboard.press("ArrowDown");
+  await expect(choose).toBeChecked();
+  const slot = freeSlot(page);
+  await tabTo(slot);
+  await page.keyboard.press("Space");
+  await expect(slot).toBeChecked();
+  await tabTo(page.getByLabel("Your name"));
+  await page.keyboard.type("Alan Turing");
+  await tabTo(page.getByLabel("Phone number"));
+  const { national, e164 } = uniqueFrenchMobile();
+  await page.keyboard.type(national);
+  await tabTo(page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }));
+  await page.keyboard.press("Space");
+  await tabTo(page.getByRole("button", { name: "Request a callback" }));
+  await page.keyboard.press("Enter");
+
+  const confirmation = page.getByRole("heading", { name: "Callback requested" });
+  await expect(confirmation).toBeFocused({ timeout: 10_000 });
+  expect(await deliveriesTo(request, e164)).toHaveLength(1);
+  expect(problems).toEqual([]);
+});
+
+test("the launcher's dialog takes focus when opened, gives it back when closed, and closes on Escape", async ({ page }) => {
+  await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+  const launcher = page.getByRole("button", { name: "Call me back" });
+  await launcher.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  expect(await dialog.evaluate((d) => d.contains(d.getRootNode() instanceof ShadowRoot ? (d.getRootNode() as ShadowRoot).activeElement : null))).toBe(true);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(launcher).toBeFocused();
+});
+
+test.describe("languages", () => {
+  test("French, from the browser", async ({ browser }) => {
+    const context = await browser.newContext({ locale: "fr-FR", timezoneId: "Europe/Paris" });
+    const page = await context.newPage();
+    await page.goto("/");
+    await expect(page.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
+    await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
+    await expect(freeSlot(page)).toHaveAccessibleName(/^[a-z]+ \d{1,2} [a-zéû]+, de \d\d:\d\d à \d\d:\d\d, disponible$/);
+    await page.getByRole("button", { name: "Demander un rappel" }).click();
+    await expect(page.locator("#cw-consent-error")).toHaveText("Veuillez accepter d’être appelé.");
+    await context.close();
+  });
+
+  for (const [locale, heading] of [
+    ["de", "Rückruf anfordern"],
+    ["es", "Solicitar una llamada"],
+  ] as const) {
+    test(`${locale}, from the page's address`, async ({ page }) => {
+      await page.goto(`/callback/default?locale=${locale}`);
+      await expect(page.getByRole("heading", { name: heading })).toBeVisible();
+    });
+  }
+
+  test("Arabic runs right to left, and stays accessible", async ({ page }) => {
+    await page.goto("/callback/default?locale=ar");
+    await expect(page.getByRole("heading", { name: "طلب معاودة الاتصال" })).toBeVisible();
+    await expect(page.locator(".cw-root")).toHaveAttribute("dir", "rtl");
+    await page.getByRole("radio", { name: "في وقت أختاره" }).check();
+    // The submit button sits at the inline start: on the right in a right-to-left layout.
+    const root = await page.locator(".cw-root").boundingBox();
+    const submit = await page.getByRole("button", { name: "طلب معاودة الاتصال" }).boundingBox();
+    expect(submit!.x + submit!.width).toBeGreaterThan(root!.x + root!.width / 2);
+    await expectNoViolations(page, "Arabic form");
+  });
+});
+
+test.describe("fit", () => {
+  test("works 320 px wide without horizontal scrolling", async ({ browser }) => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    await page.goto("/");
+    await page.getByRole("radio", { name: "At a time I choose" }).check();
+    await expect(freeSlot(page)).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
+    await expectNoViolations(page, "320 px");
+    await context.close();
+  });
+
+  test("gives touch screens targets of at least 44 px, and pointers at least 24 px", async ({ browser }) => {
+    for (const [options, least] of [
+      [{ hasTouch: true, isMobile: true, viewport: { width: 390, height: 800 } }, 44],
+      [{}, 24],
+    ] as const) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      await page.goto("/");
+      await page.getByRole("radio", { name: "At a time I choose" }).check();
+      await expect(freeSlot(page)).toBeVisible();
+      const targets = [page.locator("label.cw-slot").first(), page.getByRole("button", { name: "Request a callback" }), page.locator("label.cw-choice").first()];
+      for (const target of targets) {
+        const box = (await target.boundingBox())!;
+        expect(Math.min(box.width, box.height), `${await target.textContent()}`).toBeGreaterThanOrEqual(least);
+      }
+      await context.close();
+    }
+  });
+
+  test("moves nothing on the host page while loading and opening", async ({ page }) => {
+    await page.addInitScript(() => {
+      (window as unknown as { shifts: number }).shifts = 0;
+      new PerformanceObserver((list) => {
+        // As the Cumulative Layout Shift metric does, shifts right after the visitor's own input do not count.
+        for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+          if (!entry.hadRecentInput) (window as unknown as { shifts: number }).shifts += entry.value;
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    });
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+    await page.getByRole("button", { name: "Call me back" }).click();
+    await expect(page.getByRole("dialog").getByRole("heading", { name: "Request a callback" })).toBeVisible();
+    expect(await page.evaluate(() => (window as unknown as { shifts: number }).shifts)).toBe(0);
+  });
+});
+
+test.describe("after submitting", () => {
+  test("the confirmation offers a calendar invite and cancels the call", async ({ page, request }) => {
+    await page.goto("/");
+    await page.getByRole("radio", { name: "At a time I choose" }).check();
+    await freeSlot(page).check();
+    const { national, e164 } = uniqueFrenchMobile();
+    await page.getByLabel("Phone number").fill(national);
+    await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+    await page.getByRole("button", { name: "Request a callback" }).click();
+    await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
+    await expect(page.getByText("Scheduled with the contact centre")).toBeVisible();
+
+    const invite = await request.get((await page.getByRole("link", { name: "Add to my calendar" }).getAttribute("href"))!);
+    expect(invite.headers()["content-type"]).toContain("text/calendar");
+    expect(await invite.text()).toContain("BEGIN:VEVENT");
+
+    await page.getByRole("button", { name: "Cancel this callback" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Your callback is cancelled. We will not call you." })).toBeVisible();
+    await expect(page.getByText("Cancelled", { exact: true })).toBeVisible();
+    const [call] = await deliveriesTo(request, e164);
+    const simulator = await (await import("@playwright/test")).request.newContext({ ignoreHTTPSErrors: true });
+    const operations = (await (await simulator.get(`https://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}/__simulator/operations`)).json()) as Array<{ deliveryId: string }>;
+    expect(operations.map((o) => o.deliveryId)).toContain(call!.deliveryId);
+    await simulator.dispose();
+  });
+});

@@ -1,0 +1,92 @@
+// The widget inside an iframe on another origin (support portals). It speaks the versioned
+// postMessage protocol of shared/events.ts, and only with its parent, only if the parent's origin
+// is on the profile's allow-list: it posts to that explicit origin and accepts messages only from
+// that origin *and* from the parent window itself.
+import { useEffect, useMemo, useRef, useState } from "react";
+import { isHostMessage, PROTOCOL_VERSION, type FrameMessage, type MessageBody, type Prefill } from "../shared/events";
+import type { WidgetTheme } from "../shared/schemas";
+import { createApi } from "../widget/api";
+import { CallbackWidget } from "../widget/CallbackWidget";
+
+export interface FramedWidgetProps {
+  profile: string;
+  /** The parent page's origin as the host helper told us (?parentOrigin=). */
+  claimedParentOrigin?: string;
+  link?: string;
+  locale?: string;
+  theme?: WidgetTheme;
+}
+
+/** Who framed us: the browser's own record when it has one, else what the host helper said. */
+export function parentOrigin(claimed: string | undefined): string | undefined {
+  const ancestors = (window.location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  return ancestors && ancestors.length > 0 ? ancestors[0] : claimed;
+}
+
+type Outgoing = MessageBody<FrameMessage>;
+
+export function FramedWidget({ profile, claimedParentOrigin, link, locale: initialLocale, theme }: FramedWidgetProps) {
+  const [target, setTarget] = useState<string | undefined>();
+  const [prefill, setPrefill] = useState<Prefill | undefined>();
+  const [locale, setLocale] = useState<string | undefined>(initialLocale);
+  const api = useMemo(() => createApi(), []);
+  const targetRef = useRef<string | undefined>(undefined);
+  targetRef.current = target;
+
+  // Talk only to a parent the profile allows (the server's frame-ancestors already enforces framing).
+  useEffect(() => {
+    const origin = parentOrigin(claimedParentOrigin);
+    if (!origin || window.parent === window) return;
+    api.profile(profile).then(
+      (p) => setTarget(p.allowedOrigins.includes(origin.toLowerCase()) ? origin : undefined),
+      () => setTarget(undefined),
+    );
+  }, [api, profile, claimedParentOrigin]);
+
+  const post = (message: Outgoing) => {
+    if (targetRef.current) window.parent.postMessage({ source: "callback-widget", version: PROTOCOL_VERSION, ...message }, targetRef.current);
+  };
+
+  useEffect(() => {
+    if (!target) return;
+    const onMessage = (event: MessageEvent) => {
+      if (event.source !== window.parent || event.origin !== target || !isHostMessage(event.data)) return;
+      if (event.data.type === "prefill") setPrefill((current) => ({ ...current, ...event.data.prefill }));
+      else if (event.data.type === "setLocale") setLocale(event.data.locale);
+    };
+    window.addEventListener("message", onMessage);
+    // Keep the iframe exactly as tall as the content, whatever state it is in.
+    const observer = new ResizeObserver(() => post({ type: "resize", height: document.documentElement.getBoundingClientRect().height }));
+    observer.observe(document.documentElement);
+    return () => {
+      window.removeEventListener("message", onMessage);
+      observer.disconnect();
+    };
+  }, [target]);
+
+  return (
+    <CallbackWidget
+      profile={profile}
+      link={link}
+      locale={locale}
+      theme={theme}
+      defaultValues={prefill}
+      attributes={prefill?.attributes}
+      onReady={() => post({ type: "ready", detail: { profile } })}
+      onClose={target ? () => post({ type: "close", detail: { profile } }) : undefined}
+      onError={(error) => post({ type: "error", detail: { profile, ...error } })}
+      onSubmitted={(result) =>
+        post({
+          type: "submitted",
+          detail: {
+            profile,
+            requestId: result.requestId,
+            deliveryId: result.status === "scheduled" ? result.deliveryId : undefined,
+            status: result.status,
+            windows: result.windows,
+          },
+        })
+      }
+    />
+  );
+}

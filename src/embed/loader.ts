@@ -1,0 +1,232 @@
+// embed.js: the one script tag a website adds.
+//   <script src="https://<bff>/embed.js" data-profile="default" async></script>
+// It is small on purpose (budget: 3 KB gzip) and costs the page nothing until a widget is needed:
+// it draws a launcher button (or upgrades <callback-widget profile="…"> elements placed in the page)
+// and imports the widget itself (embed/widget.js) only when one is opened or scrolled near.
+// It keeps a global queue API that works before it has loaded, like the usual analytics snippets:
+//   window.CallbackWidget = window.CallbackWidget || function () { (CallbackWidget.q = CallbackWidget.q || []).push(arguments) };
+//   CallbackWidget("prefill", { name: "Ada", attributes: { orderNumber: "42" } });
+import { isFrameMessage, PROTOCOL_VERSION, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
+import type { MountOptions, WidgetController } from "./widget-element";
+
+type WidgetModule = typeof import("./widget-element");
+type Api = ((command: keyof HostCommandMap, argument?: unknown) => void) & { q?: IArguments[]; loaded?: boolean };
+
+declare global {
+  interface Window {
+    CallbackWidget?: Api;
+  }
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+
+// Included twice (a tag manager and a template, say): the second copy does nothing.
+if (!window.CallbackWidget?.loaded && script) {
+  const data = script.dataset;
+  const apiBase = data.api ?? new URL(script.src).origin;
+  const state: { prefill?: Prefill; locale?: string } = { locale: data.locale };
+  const controllers = new Set<WidgetController>();
+  // data-theme="dark|light|auto", data-accent, data-radius, data-font on the script or the element.
+  const themeOf = (d: DOMStringMap) =>
+    Object.fromEntries(Object.entries({ mode: d.theme, accent: d.accent, radius: d.radius, font: d.font }).filter(([, v]) => v)) as MountOptions["theme"];
+  const theme = themeOf(data);
+  let module: Promise<WidgetModule> | undefined;
+  const load = () => (module ??= import(/* @vite-ignore */ new URL("embed/widget.js", script.src).href) as Promise<WidgetModule>);
+
+  const emit = (target: EventTarget, name: WidgetEventName, profile: string) =>
+    target.dispatchEvent(new CustomEvent(name, { detail: { profile }, bubbles: true, composed: true }));
+
+  class CallbackWidgetElement extends HTMLElement {
+    private controller?: WidgetController;
+    private pendingUnmount = false;
+    private observer?: IntersectionObserver;
+
+    private options(): MountOptions {
+      return {
+        profile: this.getAttribute("profile") ?? data.profile ?? "default",
+        apiBase: this.getAttribute("api") ?? apiBase,
+        locale: this.getAttribute("locale") ?? state.locale,
+        prefill: state.prefill,
+        theme: { ...theme, ...themeOf(this.dataset) },
+      };
+    }
+
+    connectedCallback() {
+      // Moved within the page (a framework re-parenting it): keep the widget as it is.
+      if (this.controller) {
+        this.pendingUnmount = false;
+        return;
+      }
+      const start = () =>
+        void load().then((m) => {
+          if (this.isConnected && !this.controller) {
+            this.controller = m.mount(this, this.options());
+            controllers.add(this.controller);
+          }
+        });
+      // Load when the element comes near the viewport: below the fold it costs nothing.
+      this.observer = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          this.observer?.disconnect();
+          start();
+        }
+      }, { rootMargin: "200px" });
+      this.observer.observe(this);
+    }
+
+    disconnectedCallback() {
+      this.observer?.disconnect();
+      // Unmount a moment later, so a single-page app's re-render that moves us does not.
+      this.pendingUnmount = true;
+      queueMicrotask(() => {
+        if (!this.pendingUnmount || this.isConnected || !this.controller) return;
+        this.pendingUnmount = false;
+        controllers.delete(this.controller);
+        this.controller.unmount();
+        this.controller = undefined;
+      });
+    }
+  }
+  if (!customElements.get("callback-widget")) customElements.define("callback-widget", CallbackWidgetElement);
+
+  // ---------- the launcher ----------
+  // Its two words in the widget's languages (the widget itself carries full catalogues).
+  const WORDS: Record<string, [string, string]> = {
+    en: ["Request a callback", "Close"],
+    fr: ["Demander un rappel", "Fermer"],
+    de: ["Rückruf anfordern", "Schließen"],
+    es: ["Solicitar una llamada", "Cerrar"],
+    ar: ["طلب معاودة الاتصال", "إغلاق"],
+  };
+  const words = () => WORDS[(state.locale ?? document.documentElement.lang ?? navigator.language).slice(0, 2).toLowerCase()] ?? WORDS.en!;
+  let panel: HTMLElement | undefined;
+  let launcher: HTMLButtonElement | undefined;
+  const profile = data.profile ?? "default";
+
+  function drawLauncher(): void {
+    const host = document.createElement("div");
+    host.setAttribute("data-callback-widget-launcher", "");
+    if (data.accent) host.style.setProperty("--cw-accent", data.accent);
+    const shadow = host.attachShadow({ mode: "open" });
+    const left = data.position === "bottom-left";
+    // The panel around the widget follows the same light or dark choice.
+    const scheme = data.theme === "dark" || data.theme === "light" ? data.theme : "light dark";
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`:host{all:initial}
+.l{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:${left ? "flex-start" : "flex-end"};gap:12px;font:16px/1.4 system-ui,sans-serif}
+button{all:initial;box-sizing:border-box;min-height:48px;padding:12px 20px;border-radius:999px;background:var(--cw-accent,#0b5cad);color:var(--cw-accent-text,#fff);font:600 16px/1.4 system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}
+button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
+.p{all:initial;display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.x{display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
+[hidden]{display:none}`);
+    shadow.adoptedStyleSheets = [sheet];
+    const layout = document.createElement("div");
+    layout.className = "l";
+    launcher = document.createElement("button");
+    launcher.type = "button";
+    launcher.textContent = data.label ?? words()[0];
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.addEventListener("click", () => (panel && !panel.hidden ? close() : open()));
+    layout.append(launcher);
+    shadow.append(layout);
+    document.body.append(host);
+  }
+
+  // The panel opens at its final size (its content scrolls), so loading moves nothing.
+  function open(): void {
+    if (!launcher) drawLauncher();
+    if (!panel) {
+      panel = document.createElement("div");
+      panel.className = "p";
+      panel.setAttribute("role", "dialog");
+      panel.setAttribute("aria-label", data.label ?? words()[0]);
+      const closer = document.createElement("button");
+      closer.className = "x";
+      closer.type = "button";
+      closer.textContent = words()[1];
+      closer.addEventListener("click", close);
+      panel.addEventListener("keydown", (event) => event.key === "Escape" && close());
+      const widget = document.createElement("callback-widget");
+      widget.setAttribute("profile", profile);
+      panel.append(closer, widget);
+      launcher!.before(panel);
+    }
+    panel.hidden = false;
+    launcher!.setAttribute("aria-expanded", "true");
+    (panel.firstElementChild as HTMLElement).focus();
+    emit(launcher!, "callback-widget:open", profile);
+  }
+
+  function close(): void {
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    launcher!.setAttribute("aria-expanded", "false");
+    launcher!.focus();
+    emit(launcher!, "callback-widget:close", profile);
+  }
+
+  // ---------- iframes: <iframe data-callback-widget data-profile="…"> ----------
+  // The helper points the frame at the BFF, keeps it as tall as its content, and turns the frame's
+  // messages into the same DOM events. It listens only to that frame's window, from the BFF's origin.
+  const frames = new Map<HTMLIFrameElement, string>();
+
+  function attachFrames(): void {
+    document.querySelectorAll<HTMLIFrameElement>("iframe[data-callback-widget]").forEach((frame) => {
+      if (frames.has(frame)) return;
+      if (!frame.getAttribute("src")) {
+        const query = new URLSearchParams({ profile: frame.dataset.profile ?? profile, parentOrigin: location.origin, ...{ locale: state.locale ?? document.documentElement.lang, ...theme, ...themeOf(frame.dataset) } });
+        for (const [key, value] of [...query]) if (!value) query.delete(key);
+        frame.src = `${apiBase}/embed/iframe?${query}`;
+      }
+      frame.style.border = "0";
+      frame.style.width = "100%";
+      frames.set(frame, new URL(frame.src, location.href).origin);
+    });
+  }
+
+  function tellFrames(message: MessageBody<HostMessage>, only?: HTMLIFrameElement): void {
+    for (const [frame, origin] of frames) {
+      if (!only || only === frame) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
+    }
+  }
+
+  window.addEventListener("message", (event) => {
+    for (const [frame, origin] of frames) {
+      if (event.source !== frame.contentWindow || event.origin !== origin || !isFrameMessage(event.data)) continue;
+      const message = event.data;
+      if (message.type === "resize") frame.style.height = `${Math.ceil(message.height)}px`;
+      else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
+      // A frame that just got ready hears what the page asked before it was there.
+      if (message.type === "ready") {
+        if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
+        if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
+      }
+    }
+  });
+
+  // ---------- the global API ----------
+  const queued = window.CallbackWidget?.q ?? [];
+  const api: Api = (command, argument) => {
+    if (command === "open") open();
+    else if (command === "close") close();
+    else if (command === "prefill") {
+      state.prefill = { ...state.prefill, ...(argument as Prefill) };
+      tellFrames({ type: "prefill", prefill: state.prefill });
+    } else if (command === "setLocale") {
+      state.locale = argument as string;
+      tellFrames({ type: "setLocale", locale: state.locale });
+    }
+    if (command === "prefill" || command === "setLocale") for (const c of controllers) c.update({ prefill: state.prefill, locale: state.locale });
+  };
+  api.loaded = true;
+  window.CallbackWidget = api;
+  for (const args of queued) api(args[0], args[1]);
+
+  const start = () => {
+    if (data.launcher !== "false") drawLauncher();
+    attachFrames();
+    new MutationObserver(attachFrames).observe(document.body, { childList: true, subtree: true });
+  };
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start, { once: true });
+}

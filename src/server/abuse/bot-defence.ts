@@ -1,0 +1,78 @@
+// Cheap defences against scripted submissions: a honeypot field people never see, a minimum time
+// between loading the form and sending it (a signed, timestamped form token), and an optional
+// CAPTCHA (Turnstile, hCaptcha or reCAPTCHA: all three answer the same siteverify protocol).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { request, type Dispatcher } from "undici";
+
+export interface BotDefenceSettings {
+  honeypot: boolean;
+  minFillSeconds: number;
+  captcha?: { provider: CaptchaProvider; siteKey: string; verifyUrl?: string };
+}
+
+export type CaptchaProvider = "turnstile" | "hcaptcha" | "recaptcha";
+
+export const CAPTCHA_VERIFY_URLS: Record<CaptchaProvider, string> = {
+  turnstile: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+  hcaptcha: "https://api.hcaptcha.com/siteverify",
+  recaptcha: "https://www.google.com/recaptcha/api/siteverify",
+};
+
+export class FormTokens {
+  constructor(
+    private readonly key: Buffer,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  issue(profile: string): string {
+    const issuedAt = this.now();
+    return `v1.${issuedAt}.${this.sign(profile, issuedAt)}`;
+  }
+
+  /** How long ago the token was issued for this profile, in ms; undefined if it is not ours. */
+  age(token: string, profile: string): number | undefined {
+    const [version, issued, signature] = token.split(".");
+    const issuedAt = Number(issued);
+    if (version !== "v1" || !Number.isSafeInteger(issuedAt) || !signature) return undefined;
+    const expected = Buffer.from(this.sign(profile, issuedAt));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    return this.now() - issuedAt;
+  }
+
+  private sign(profile: string, issuedAt: number): string {
+    return createHmac("sha256", this.key).update(`form-token\0${profile}\0${issuedAt}`).digest("base64url");
+  }
+}
+
+const DAY = 24 * 3600_000;
+
+/** The reason to refuse, or undefined. Form tokens are good for a day after the minimum time. */
+export function checkFormTiming(tokens: FormTokens, settings: BotDefenceSettings, profile: string, token: string | undefined): "form_token_missing" | "form_too_fast" | undefined {
+  if (settings.minFillSeconds <= 0) return undefined;
+  if (!token) return "form_token_missing";
+  const age = tokens.age(token, profile);
+  if (age === undefined || age > DAY) return "form_token_missing";
+  return age < settings.minFillSeconds * 1000 ? "form_too_fast" : undefined;
+}
+
+export interface CaptchaVerifier {
+  verify(settings: NonNullable<BotDefenceSettings["captcha"]>, token: string, remoteIp: string): Promise<boolean>;
+}
+
+export function createCaptchaVerifier(secret: string | undefined, dispatcher?: Dispatcher): CaptchaVerifier {
+  return {
+    async verify(settings, token, remoteIp) {
+      if (!secret) throw new Error("a profile uses a CAPTCHA but CAPTCHA_SECRET is not set");
+      const response = await request(settings.verifyUrl ?? CAPTCHA_VERIFY_URLS[settings.provider], {
+        method: "POST",
+        dispatcher,
+        signal: AbortSignal.timeout(5_000),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ secret, response: token, remoteip: remoteIp }).toString(),
+      });
+      const body = (await response.body.json().catch(() => ({}))) as { success?: unknown };
+      return response.statusCode === 200 && body.success === true;
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// The BFF's HTTP surface: the public API under /api/v1, operations endpoints and the built widget.
+// Handlers stay thin: validation is the shared schemas, decisions live in callbacks.ts and outbox/.
+import type { IncomingMessage } from "node:http";
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import { routePath } from "hono/route";
+import type { Logger } from "pino";
+import type { AddressResolver } from "./abuse/client-address";
+import { isSecureRequest } from "./abuse/client-address";
+import type { Limit } from "./abuse/rate-limiter";
+import type { AcceptDeps } from "./callbacks";
+import type { DataverseGateway } from "./dataverse/gateway";
+import type { Metrics } from "./metrics";
+import type { DeliveryWorker } from "./outbox/delivery-worker";
+import { problem, PROBLEM_TYPES } from "./problem";
+import { adminToken, registerAdmin } from "./routes/admin";
+import { registerOperations } from "./routes/operations";
+import { apiCors } from "./routes/origins";
+import { pageCsp, registerPages } from "./routes/pages";
+import { registerPublicApi } from "./routes/public-api";
+import type { LinkSigner } from "./signed-links";
+
+export interface AppDeps extends AcceptDeps {
+  worker: DeliveryWorker;
+  gateway: DataverseGateway;
+  metrics: Metrics;
+  logger: Logger;
+  resolveAddress: AddressResolver;
+  links: LinkSigner;
+  settings: { bodyLimitBytes: number; syncWaitMs: number; trustedProxies: string[]; addressLimit: Limit; publicUrl?: string; adminApiToken?: string };
+  /** Folder of the built widget (vite build); absent in API-only tests. */
+  staticRoot?: string;
+}
+
+export type AppEnv = {
+  Bindings: { incoming?: IncomingMessage };
+  Variables: { requestId: string; clientAddress: string };
+};
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const { logger, metrics } = deps;
+
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("clientAddress", deps.resolveAddress(c.env?.incoming));
+    const started = performance.now();
+    await next();
+    const route = routePath(c) || "unmatched";
+    metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    // The path only: availability queries carry phone numbers.
+    logger.info({ requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
+  });
+  app.use(async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (isSecureRequest(c.env?.incoming, deps.settings.trustedProxies)) c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if ((c.res.headers.get("content-type") ?? "").startsWith("text/html") && !c.res.headers.has("content-security-policy")) {
+      c.header("Content-Security-Policy", pageCsp("'none'"));
+    }
+  });
+
+  app.onError((error, c) => {
+    logger.error({ requestId: c.get("requestId"), err: error.message }, "unhandled error");
+    return problem(c, 500, PROBLEM_TYPES.internal, "Something went wrong on our side");
+  });
+
+  app.use("/api/v1/*", apiCors(deps.profiles, deps.settings.publicUrl));
+  registerOperations(app, deps);
+  registerPublicApi(app, deps);
+  registerAdmin(app, deps, adminToken(deps.settings.adminApiToken));
+  app.all("/api/*", (c) => problem(c, 404, PROBLEM_TYPES.notFound, "There is no such API resource"));
+  registerPages(app, deps);
+  app.notFound((c) => problem(c, 404, PROBLEM_TYPES.notFound, "Not found"));
+  return app;
+}

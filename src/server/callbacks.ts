@@ -1,0 +1,169 @@
+// Accepting a callback request. Everything the browser said is checked again here against the
+// profile (number, countries, offered slots, attributes), with the abuse defences, and only then is
+// the request written to the outbox; delivery to Dataverse is the worker's job (outbox/).
+import { createHash, randomUUID } from "node:crypto";
+import metadata from "libphonenumber-js/metadata.max.json";
+import { checkPhone } from "../shared/phone";
+import type { CallbackRequest, FieldError } from "../shared/schemas";
+import { isWithin } from "../shared/calling-hours";
+import { generateSlots, isOfferedWindow } from "../shared/slots";
+import { fromPublicWindow, hasOverlap, mergeAdjacent, toPublicWindow, type TimeSpan } from "../shared/windows";
+import { checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
+import type { RateLimiter } from "./abuse/rate-limiter";
+import { asapWindow, permittedFor } from "./availability";
+import type { CalleeZones } from "./callee-zones";
+import type { PersonalDataVault } from "./personal-data";
+import { fieldError } from "./problem";
+import type { Profile, Profiles } from "./profiles";
+import type { LinkSigner, ManageTokens } from "./signed-links";
+import type { CallbackRecord, Store } from "./store/types";
+
+export interface AcceptDeps {
+  links: LinkSigner;
+  manageTokens: ManageTokens;
+  calleeZones: (e164: string, visitorZone?: string) => Promise<CalleeZones>;
+  profiles: Profiles;
+  store: Store;
+  vault: PersonalDataVault;
+  limiter: RateLimiter;
+  formTokens: FormTokens;
+  captcha: CaptchaVerifier;
+  now(): number;
+}
+
+export interface RequestContext {
+  clientAddress: string;
+  userAgent?: string;
+  idempotencyKey?: string;
+}
+
+export type AcceptOutcome =
+  | { kind: "refused"; errors: FieldError[] }
+  | { kind: "rate_limited"; retryAfterSeconds: number; errors: FieldError[] }
+  | { kind: "key_reused" }
+  | { kind: "accepted"; record: CallbackRecord; replay: boolean };
+
+/** Each requested window checked against the offer; with the slots the request would hold. */
+export function checkWindows(
+  profile: Profile,
+  requested: CallbackRequest["windows"],
+  now: number,
+  permitted: TimeSpan[] | undefined,
+): { spans: TimeSpan[]; errors: FieldError[]; slotStarts: number[] } {
+  if (requested === undefined) {
+    const asap = asapWindow(profile, now, permitted);
+    return asap ? { spans: [asap], errors: [], slotStarts: [] } : { spans: [], errors: [fieldError("windows", "asap_unavailable")], slotStarts: [] };
+  }
+  if (requested.length > profile.maxWindows) return { spans: [], errors: [fieldError("windows", "windows_too_many")], slotStarts: [] };
+
+  const offered = generateSlots(profile.calendar, now);
+  const errors: FieldError[] = [];
+  const slotStarts: number[] = [];
+  const spans = requested.map((window, index) => {
+    const span = fromPublicWindow(window);
+    const field = `windows.${index}`;
+    if (!(span.end > span.start)) errors.push(fieldError(field, "window_invalid"));
+    else if (span.start < now) errors.push(fieldError(field, "window_in_past"));
+    else if (!isOfferedWindow(span, offered)) errors.push(fieldError(field, "window_not_offered"));
+    else if (permitted && !isWithin(span, permitted)) errors.push(fieldError(field, "window_outside_calling_hours"));
+    else slotStarts.push(...offered.filter((slot) => slot.start >= span.start && slot.end <= span.end).map((slot) => slot.start));
+    return span;
+  });
+  if (errors.length === 0 && hasOverlap(spans)) errors.push(fieldError("windows", "window_overlaps"));
+  return { spans, errors, slotStarts };
+}
+
+export function checkAttributes(profile: Profile, attributes: Record<string, string> = {}): FieldError[] {
+  return Object.keys(attributes)
+    .filter((key) => !profile.allowedAttributes.includes(key))
+    .map((key) => fieldError(`attributes.${key}`, "attribute_not_allowed"));
+}
+
+/** Same request, same fingerprint, whatever the key order; the one-use tokens do not count. */
+export function fingerprint(request: CallbackRequest): string {
+  const { formToken: _f, captchaToken: _c, ...rest } = request;
+  const canonical = JSON.stringify(rest, (_key, value) =>
+    value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b))) : value,
+  );
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest, context: RequestContext): Promise<AcceptOutcome> {
+  const profile = deps.profiles.get(request.profile);
+  if (!profile) return { kind: "refused", errors: [fieldError("profile", "unknown_profile")] };
+  const now = deps.now();
+
+  const profileLimit = await deps.limiter.hit(`profile:${profile.id}`, profile.limits.perProfile);
+  if (!profileLimit.ok) return { kind: "rate_limited", retryAfterSeconds: profileLimit.retryAfterSeconds, errors: [fieldError("", "rate_limited")] };
+
+  const defence = profile.botDefence;
+  if (defence.honeypot && request.website) return { kind: "refused", errors: [fieldError("website", "bot_suspected")] };
+  const timing = checkFormTiming(deps.formTokens, defence, profile.id, request.formToken);
+  if (timing) return { kind: "refused", errors: [fieldError("formToken", timing)] };
+  if (defence.captcha && !request.captchaToken) return { kind: "refused", errors: [fieldError("captchaToken", "captcha_required")] };
+
+  // A signed link names the contact and brings attributes the organisation vouches for.
+  const link = request.link === undefined ? undefined : deps.links.verify(request.link, profile.id);
+  if (link && !link.ok) return { kind: "refused", errors: [fieldError("link", link.reason)] };
+  const signed = link?.ok ? link.link : undefined;
+
+  const errors: FieldError[] = [];
+  if (request.country && !profile.allowedCountries.includes(request.country)) errors.push(fieldError("country", "country_not_allowed"));
+  const phone = checkPhone(request.phone, request.country ?? profile.defaultCountry, { allowedCountries: profile.allowedCountries }, metadata);
+  if (!phone.ok) errors.push(fieldError(phone.code === "country_invalid" ? "country" : "phone", phone.code));
+  const phoneHash = phone.ok ? deps.vault.hashPhone(phone.e164) : undefined;
+  // The do-not-call list answers like any other refusal of the number: it reveals nothing more.
+  if (phoneHash && (await deps.store.isDoNotCall(phoneHash))) errors.push(fieldError("phone", "phone_not_callable"));
+  const callee = phone.ok ? await deps.calleeZones(phone.e164, request.timeZone) : undefined;
+  const windows = checkWindows(profile, request.windows, now, permittedFor(profile, callee, now));
+  errors.push(...windows.errors, ...checkAttributes(profile, request.attributes));
+  if (errors.length > 0 || !phone.ok || !phoneHash) return { kind: "refused", errors };
+
+  const existing = context.idempotencyKey ? await replayOf(deps.store, context.idempotencyKey, request) : undefined;
+  if (existing) return existing;
+
+  const perNumber = profile.limits.perNumber;
+  if ((await deps.store.countForPhone(phoneHash, now - perNumber.windowSeconds * 1000)) >= perNumber.max) {
+    return { kind: "rate_limited", retryAfterSeconds: perNumber.windowSeconds, errors: [fieldError("phone", "phone_rate_limited")] };
+  }
+  if (defence.captcha && !(await deps.captcha.verify(defence.captcha, request.captchaToken!, context.clientAddress))) {
+    return { kind: "refused", errors: [fieldError("captchaToken", "captcha_failed")] };
+  }
+
+  const record = {
+    id: randomUUID(),
+    profile: profile.id,
+    phoneHash,
+    personal: deps.vault.seal({ phoneE164: phone.e164, name: request.name }),
+    windows: mergeAdjacent(windows.spans).map(toPublicWindow),
+    asap: request.windows === undefined,
+    attributes: { ...request.attributes, ...signed?.attributes, ...profile.fixedAttributes },
+    visitorTimeZone: request.timeZone,
+    locale: request.locale,
+    consentVersion: profile.consent.version,
+    consentTextHash: createHash("sha256").update(profile.consent.text).digest("hex"),
+    clientAddressHash: deps.vault.hash(context.clientAddress),
+    userAgent: context.userAgent?.slice(0, 300),
+    idempotencyKey: context.idempotencyKey,
+    fingerprint: fingerprint(request),
+    createdAt: now,
+    contactId: signed?.contactId,
+  };
+  const reservation = profile.capacityPerSlot ? { profile: profile.id, slotStarts: windows.slotStarts, capacity: profile.capacityPerSlot } : undefined;
+  const inserted = await deps.store.insertCallback(record, now, reservation);
+  if (!inserted.inserted && "fullSlot" in inserted) {
+    const index = windows.spans.findIndex((span) => span.start <= inserted.fullSlot && inserted.fullSlot < span.end);
+    return { kind: "refused", errors: [fieldError(`windows.${index}`, "slot_full")] };
+  }
+  if (!inserted.inserted) return sameRequest(inserted.existing, request);
+  return { kind: "accepted", record: (await deps.store.getCallback(record.id))!, replay: false };
+}
+
+async function replayOf(store: Store, key: string, request: CallbackRequest): Promise<AcceptOutcome | undefined> {
+  const byKey = await store.findByIdempotencyKey(key);
+  return byKey && sameRequest(byKey, request);
+}
+
+function sameRequest(existing: CallbackRecord, request: CallbackRequest): AcceptOutcome {
+  return existing.fingerprint === fingerprint(request) ? { kind: "accepted", record: existing, replay: true } : { kind: "key_reused" };
+}

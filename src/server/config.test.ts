@@ -1,0 +1,88 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config";
+import { parseProfiles } from "./profiles";
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig", () => {
+  it("runs on the simulator with no configuration at all", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, simulatorPort: 3001, bodyLimitBytes: 16384 });
+    expect(config.dataverse).toBeUndefined();
+  });
+
+  it("says what to fix for a real organisation with missing settings", () => {
+    const problems = problemsOf(() => loadConfig({ DATAVERSE_URL: "https://contoso.crm4.dynamics.com" }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^AZURE_TENANT_ID: /),
+      expect.stringMatching(/^AZURE_CLIENT_ID: /),
+      expect.stringMatching(/^AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH: /),
+    ]);
+  });
+
+  it("refuses malformed values, naming each variable", () => {
+    const problems = problemsOf(() => loadConfig({ PORT: "http", DATAVERSE_URL: "http://contoso.crm.dynamics.com", LOG_LEVEL: "loud" }));
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["PORT", "LOG_LEVEL", "DATAVERSE_URL"]);
+  });
+
+  it("reads a certificate credential and refuses a file without a private key", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cw-config-"));
+    const file = path.join(dir, "cert.pem");
+    writeFileSync(file, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    const env = { DATAVERSE_URL: "https://contoso.crm4.dynamics.com/", AZURE_TENANT_ID: "t", AZURE_CLIENT_ID: "c", AZURE_CLIENT_CERTIFICATE_PATH: file };
+    expect(problemsOf(() => loadConfig(env))).toEqual([expect.stringContaining("must hold both the private key")]);
+    writeFileSync(file, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    const config = loadConfig(env);
+    expect(config.dataverse).toMatchObject({ orgUrl: "https://contoso.crm4.dynamics.com", credential: { kind: "certificate" } });
+    expect(problemsOf(() => loadConfig({ ...env, AZURE_CLIENT_CERTIFICATE_PATH: path.join(dir, "missing.pem") }))).toEqual([
+      expect.stringMatching(/^AZURE_CLIENT_CERTIFICATE_PATH: cannot read .*ENOENT/),
+    ]);
+  });
+});
+
+describe("parseProfiles", () => {
+  const profile = {
+    name: "P",
+    proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
+    timeZone: "Europe/Paris",
+    openingHours: { mon: ["09:00-17:00"] },
+    slotMinutes: 30,
+    horizonDays: 7,
+    maxWindows: 3,
+    allowedCountries: ["FR"],
+    consent: { version: "1", text: "ok" },
+  };
+
+  it("accepts a minimal profile and fills in defaults", () => {
+    const parsed = parseProfiles({ profiles: { p: profile } }).get("p")!;
+    expect(parsed.calendar.openingHours.mon).toEqual([{ open: "09:00", close: "17:00" }]);
+    expect(parsed).toMatchObject({ allowedAttributes: [], fixedAttributes: {}, asapMinimumMinutes: 10 });
+  });
+
+  it("says which profile field is wrong", () => {
+    const problems = problemsOf(() =>
+      parseProfiles({
+        profiles: {
+          p: { ...profile, timeZone: "Paris", openingHours: { mon: ["17:00-09:00"], funday: ["09:00-10:00"] }, defaultCountry: "DE" },
+        },
+      }),
+    );
+    expect(problems.join("\n")).toMatch(/profiles\.p\.timeZone/);
+    expect(problems.join("\n")).toMatch(/profiles\.p\.openingHours/);
+    expect(problemsOf(() => parseProfiles({ profiles: { p: { ...profile, defaultCountry: "DE" } } }))).toEqual([
+      expect.stringContaining("defaultCountry: DE is not in allowedCountries"),
+    ]);
+    expect(problemsOf(() => parseProfiles({ profiles: {} }))).toEqual([expect.stringContaining("define at least one profile")]);
+  });
+});

@@ -1,0 +1,63 @@
+// Service tokens for Dataverse: MSAL's client-credentials flow for `<org>/.default`, with a
+// secret or a certificate. One ConfidentialClientApplication is reused so its cache hands out the
+// same token until shortly before it expires. Tokens are returned to callers, never logged.
+import { X509Certificate } from "node:crypto";
+import { ConfidentialClientApplication, type Configuration } from "@azure/msal-node";
+import type { Dispatcher } from "undici";
+import type { DataverseSettings } from "../config";
+import { msalNetworkClient } from "./transport";
+
+export interface TokenProvider {
+  getToken(): Promise<string>;
+}
+
+export class TokenError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = "TokenError";
+  }
+}
+
+export function createTokenProvider(settings: DataverseSettings, dispatcher: Dispatcher): TokenProvider {
+  const authorityHost = new URL(settings.authorityHost);
+  const config: Configuration = {
+    auth: {
+      clientId: settings.clientId,
+      authority: `${settings.authorityHost}/${settings.tenantId}`,
+      // Naming the host as known skips MSAL's instance discovery round trip.
+      knownAuthorities: [authorityHost.host],
+      ...credentialOptions(settings.credential),
+    },
+    system: { networkClient: msalNetworkClient(dispatcher) },
+  };
+  const app = new ConfidentialClientApplication(config);
+  const scopes = [`${settings.orgUrl}/.default`];
+
+  return {
+    async getToken() {
+      try {
+        const result = await app.acquireTokenByClientCredential({ scopes });
+        if (!result?.accessToken) throw new TokenError("the token endpoint returned no access token");
+        return result.accessToken;
+      } catch (error) {
+        if (error instanceof TokenError) throw error;
+        // MSAL's message can include the response body but never the secret or the token.
+        throw new TokenError(`could not get a Dataverse token: ${(error as Error).message}`, error);
+      }
+    },
+  };
+}
+
+function credentialOptions(credential: DataverseSettings["credential"]): Partial<Configuration["auth"]> {
+  if (credential.kind === "secret") return { clientSecret: credential.secret };
+  const certificate = new X509Certificate(credential.certificatePem);
+  const privateKey = /-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/.exec(credential.privateKeyPem)?.[0];
+  if (!privateKey) throw new TokenError("the client certificate file holds no unencrypted private key");
+  return {
+    clientCertificate: {
+      thumbprintSha256: certificate.fingerprint256.replaceAll(":", ""),
+      privateKey,
+      x5c: certificate.toString(),
+    },
+  };
+}

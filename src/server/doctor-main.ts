@@ -1,0 +1,57 @@
+// `npm run doctor`. Without DATAVERSE_URL it checks the product against a throwaway simulator,
+// which shows what a healthy run looks like; set the real settings to check a deployment.
+import { ConfigError, loadConfig, type DataverseSettings } from "./config";
+import { createDataverseGateway } from "./dataverse/gateway";
+import { formatFindings, runDoctor } from "./doctor";
+import { loadProfiles } from "./profiles";
+import { openStore } from "./server";
+import { startSimulator, type RunningSimulator } from "../simulator/index";
+
+async function main(): Promise<number> {
+  const config = loadConfig();
+  const profiles = loadProfiles(config.profilesFile);
+  let simulator: RunningSimulator | undefined;
+  let dataverse: DataverseSettings;
+  if (config.dataverse) {
+    dataverse = config.dataverse;
+  } else {
+    console.log("DATAVERSE_URL is not set: checking against a temporary Dataverse simulator.\n");
+    simulator = await startSimulator({
+      engagementConfigs: [...profiles.values()].map((p) => ({ id: p.proactiveEngagementConfigId, name: p.name, type: "Voice", active: true, dialMode: "Copilot" })),
+    });
+    dataverse = {
+      orgUrl: simulator.orgUrl,
+      tenantId: simulator.tenantId,
+      clientId: simulator.clientId,
+      credential: { kind: "secret", secret: simulator.clientSecret },
+      authorityHost: simulator.authorityHost,
+      extraCaPem: simulator.caCertPem,
+      timeoutMs: 10_000,
+    };
+  }
+  const gateway = createDataverseGateway(dataverse);
+  try {
+    const findings = await runDoctor({
+      dataverse,
+      profiles,
+      gateway,
+      openStore: () => openStore(config),
+      storeDescription: config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `SQLite in ${config.dataDir}`,
+    });
+    console.log(formatFindings(findings));
+    const failing = findings.filter((f) => !f.ok).length;
+    console.log(failing === 0 ? "\nEverything the BFF needs is in order." : `\n${failing} problem${failing === 1 ? "" : "s"} to fix.`);
+    return failing === 0 ? 0 : 1;
+  } finally {
+    await gateway.close();
+    await simulator?.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? `The configuration is not usable.\n${error.message}` : error);
+    process.exit(2);
+  },
+);

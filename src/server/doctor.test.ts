@@ -1,0 +1,73 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../simulator/index";
+import type { DataverseSettings } from "./config";
+import { createDataverseGateway } from "./dataverse/gateway";
+import { formatFindings, runDoctor } from "./doctor";
+import { parseProfiles } from "./profiles";
+import { openSqliteStore } from "./store/sqlite-store";
+import { supportProfile } from "./test-harness";
+
+let simulator: RunningSimulator | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
+});
+
+async function doctor(options: SimulatorOptions, secret?: string) {
+  simulator = await startSimulator(options);
+  const dataverse: DataverseSettings = {
+    orgUrl: simulator.orgUrl,
+    tenantId: simulator.tenantId,
+    clientId: simulator.clientId,
+    credential: { kind: "secret", secret: secret ?? simulator.clientSecret },
+    authorityHost: simulator.authorityHost,
+    extraCaPem: simulator.caCertPem,
+    timeoutMs: 5_000,
+  };
+  const gateway = createDataverseGateway(dataverse);
+  const profiles = parseProfiles({
+    profiles: {
+      support: supportProfile,
+      sales: { ...supportProfile, proactiveEngagementConfigId: "aaaaaaaa-3e66-ef11-a671-6045bd03d9d8" },
+      sms: { ...supportProfile, proactiveEngagementConfigId: "bbbbbbbb-3e66-ef11-a671-6045bd03d9d8" },
+    },
+  });
+  const dataDir = mkdtempSync(path.join(tmpdir(), "cw-doctor-"));
+  try {
+    return await runDoctor({ dataverse, profiles, gateway, openStore: async () => openSqliteStore(dataDir), storeDescription: "SQLite" });
+  } finally {
+    await gateway.close();
+  }
+}
+
+const configs: SimulatorOptions["engagementConfigs"] = [
+  { id: "cbbac510-3e66-ef11-a671-6045bd03d9d8", name: "Callbacks", type: "Voice", active: true, dialMode: "Copilot" },
+  { id: "bbbbbbbb-3e66-ef11-a671-6045bd03d9d8", name: "Texts", type: "SMS", active: true, dialMode: "Preview" },
+];
+
+describe("doctor", () => {
+  it("says what is in order and, in plain words, what is not", async () => {
+    const findings = await doctor({ engagementConfigs: configs });
+    const text = formatFindings(findings);
+    expect(text).toMatch(/✓ token: Microsoft Entra ID issued a token/);
+    expect(text).toMatch(/✓ Dataverse: WhoAmI answered/);
+    expect(text).toMatch(/✓ profile support: configuration "Callbacks" .* is active, Voice, dial mode Copilot/);
+    expect(text).toMatch(/✗ profile sales: no proactive engagement configuration aaaaaaaa-.* exists in this organisation/);
+    expect(text).toMatch(/✗ profile sms: .* is for SMS, not Voice/);
+    expect(text).toMatch(/✓ store: SQLite answers/);
+  });
+
+  it("explains a refused secret", async () => {
+    const text = formatFindings(await doctor({ engagementConfigs: configs }, "wrong"));
+    expect(text).toMatch(/✗ token: the client secret was refused: set AZURE_CLIENT_SECRET to the secret's value/);
+  });
+
+  it("explains a 403 as a missing role of the application user", async () => {
+    const text = formatFindings(await doctor({ engagementConfigs: configs, appRoles: ["Basic User"] }));
+    expect(text).toMatch(/✓ Dataverse: WhoAmI answered/);
+    expect(text).toMatch(/✗ profile support: could not read configuration .*\(403\): add the app registration .* Omnichannel agent \(or supervisor\) role directly/);
+  });
+});

@@ -1,0 +1,135 @@
+// What lets the widget live on other sites, over real HTTP: CORS per profile, refusal of pages
+// that are not allowed, frame-ancestors for the iframe page, and signed links.
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadOrCreateKeyFile } from "./personal-data";
+import { deriveKey } from "./server";
+import { LinkSigner } from "./signed-links";
+import { startHarness, supportProfile, type Harness } from "./test-harness";
+
+const NOW = Date.parse("2030-03-12T09:00:00Z");
+const SHOP = "https://shop.example.com";
+const PORTAL = "https://portal.example.com";
+let h: Harness;
+let links: LinkSigner;
+
+beforeAll(async () => {
+  const pages = mkdtempSync(path.join(tmpdir(), "cw-pages-"));
+  writeFileSync(path.join(pages, "index.html"), "<!doctype html><title>widget</title><main id=root></main>");
+  mkdirSync(path.join(pages, "embed"));
+  writeFileSync(path.join(pages, "embed", "widget.js"), "export function mount() {}");
+  h = await startHarness({
+    profiles: {
+      profiles: {
+        support: { ...supportProfile, allowedOrigins: [SHOP] },
+        portal: { ...supportProfile, allowedOrigins: [PORTAL] },
+      },
+    },
+    now: () => NOW,
+    staticRoot: pages,
+  });
+  links = new LinkSigner(deriveKey(loadOrCreateKeyFile(h.dataDir, "secret.key"), "signed-link"), () => NOW);
+});
+afterAll(() => h?.close());
+
+const get = async (pathname: string, headers: Record<string, string> = {}) => {
+  const response = await request(h.bff.url + pathname, { headers });
+  return { status: response.statusCode, headers: response.headers, text: await response.body.text() };
+};
+const post = async (body: unknown, headers: Record<string, string> = {}) => {
+  const response = await request(`${h.bff.url}/api/v1/callbacks`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as { errors?: Array<{ field: string; code: string }> } };
+};
+let phones = 0;
+const callback = (overrides: Record<string, unknown> = {}) => ({
+  profile: "support",
+  phone: `+3361${String(++phones).padStart(7, "0")}`,
+  timeZone: "Europe/Paris",
+  consent: true,
+  windows: [{ start: "2030-03-12T13:00:00.000Z", end: "2030-03-12T13:30:00.000Z" }],
+  ...overrides,
+});
+
+describe("CORS from one allow-list per profile", () => {
+  it("lets a profile's own origins read its answers, and nobody else", async () => {
+    expect((await get("/api/v1/profiles/support", { origin: SHOP })).headers["access-control-allow-origin"]).toBe(SHOP);
+    expect((await get("/api/v1/profiles/support", { origin: PORTAL })).headers["access-control-allow-origin"]).toBeUndefined();
+    expect((await get("/api/v1/profiles/portal/availability", { origin: PORTAL })).headers["access-control-allow-origin"]).toBe(PORTAL);
+    expect((await get("/api/v1/profiles/support", { origin: "https://evil.example" })).headers["access-control-allow-origin"]).toBeUndefined();
+  });
+
+  it("answers the preflight of POST /callbacks for any profile's origin, with the headers the widget sends", async () => {
+    const response = await request(`${h.bff.url}/api/v1/callbacks`, {
+      method: "OPTIONS",
+      headers: { origin: PORTAL, "access-control-request-method": "POST", "access-control-request-headers": "content-type,idempotency-key" },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(response.headers["access-control-allow-origin"]).toBe(PORTAL);
+    expect(String(response.headers["access-control-allow-headers"]).toLowerCase()).toContain("idempotency-key");
+  });
+
+  it("refuses to act for a page the body's profile does not allow, and places no call", async () => {
+    const before = (await h.deliveries()).length;
+    const refused = await post(callback(), { origin: PORTAL });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ code: "origin_not_allowed" })]);
+    expect((await post(callback(), { origin: SHOP })).status).toBe(201);
+    expect((await post(callback())).status).toBe(201); // no Origin: not a browser
+    expect((await post(callback(), { origin: h.bff.url })).status).toBe(201); // the BFF's own pages
+    expect((await h.deliveries()).length).toBe(before + 3);
+  });
+});
+
+describe("pages", () => {
+  it("lets only a profile's allowed origins frame its iframe page", async () => {
+    const frame = await get("/embed/iframe?profile=portal");
+    expect(frame.status).toBe(200);
+    expect(frame.headers["content-security-policy"]).toContain(`frame-ancestors 'self' ${PORTAL}`);
+    expect(frame.headers["content-security-policy"]).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect((await get("/embed/iframe?profile=nope")).status).toBe(404);
+    expect((await get("/callback/support")).headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  });
+
+  it("serves the widget's scripts to any origin, as module scripts need", async () => {
+    const script = await get("/embed/widget.js");
+    expect(script.status).toBe(200);
+    expect(script.headers["access-control-allow-origin"]).toBe("*");
+    expect(script.headers["cache-control"]).toBe("no-cache");
+  });
+});
+
+describe("signed links", () => {
+  const contactId = "761e062f-c734-ef11-8e4f-00224808a166";
+
+  it("books the call for the link's contact, with its attributes, without looking the contact up", async () => {
+    const link = links.sign({ profile: "support", contactId, attributes: { caseNumber: "CAS-1" }, expiresAt: NOW + 60_000 });
+    // The simulator only accepts contacts it knows: seed this one.
+    await h.seedContact({ contactid: contactId, lastname: "Linked" });
+    const before = h.simulator.stats().contactQueries;
+    const answer = await post(callback({ link }));
+    expect(answer.status).toBe(201);
+    expect(h.simulator.ledger().at(-1)!.body).toMatchObject({ ContactId: contactId, InputAttributes: { caseNumber: "CAS-1", type: "callback" } });
+    expect(h.simulator.stats().contactQueries).toBe(before);
+  });
+
+  it("refuses a tampered, expired or borrowed link, and places no call", async () => {
+    const before = (await h.deliveries()).length;
+    const good = links.sign({ profile: "support", contactId, expiresAt: NOW + 60_000 });
+    const [body, mac] = good.split(".");
+    const tampered = `${Buffer.from(Buffer.from(body!, "base64url").toString().replace(contactId, "00000000-0000-4000-8000-000000000000")).toString("base64url")}.${mac}`;
+    expect((await post(callback({ link: tampered }))).body.errors).toEqual([expect.objectContaining({ field: "link", code: "link_invalid" })]);
+    const expired = links.sign({ profile: "support", contactId, expiresAt: NOW - 1 });
+    expect((await post(callback({ link: expired }))).body.errors).toEqual([expect.objectContaining({ field: "link", code: "link_expired" })]);
+    const otherProfile = links.sign({ profile: "portal", contactId, expiresAt: NOW + 60_000 });
+    expect((await post(callback({ link: otherProfile }))).body.errors).toEqual([expect.objectContaining({ field: "link", code: "link_invalid" })]);
+    expect((await h.deliveries()).length).toBe(before);
+
+    expect((await get(`/callback/support?link=${tampered}`)).status).toBe(400);
+    const page = await get(`/callback/support?link=${expired}`);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain("This link has expired");
+  });
+});

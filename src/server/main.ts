@@ -1,0 +1,78 @@
+// `npm start`: the BFF on PORT. Without DATAVERSE_URL it first starts the Dataverse simulator on
+// SIMULATOR_PORT and points the BFF at it, so the whole product runs with no configuration.
+import path from "node:path";
+import { startSimulator, type RunningSimulator } from "../simulator/index";
+import { ConfigError, loadConfig, type DataverseSettings } from "./config";
+import { createLogger } from "./logger";
+import { startDemoHost } from "./demo-host";
+import { loadProfiles, withExtraOrigins } from "./profiles";
+import { startBff } from "./server";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  let profiles = loadProfiles(config.profilesFile);
+
+  let simulator: RunningSimulator | undefined;
+  let dataverse: DataverseSettings;
+  if (config.dataverse) {
+    dataverse = config.dataverse;
+    logger.info({ orgUrl: dataverse.orgUrl }, "using the Dataverse organisation");
+  } else {
+    simulator = await startSimulator({
+      port: config.simulatorPort,
+      tlsDir: path.join(config.dataDir, "simulator"),
+      engagementConfigs: [...profiles.values()].map((p) => ({
+        id: p.proactiveEngagementConfigId,
+        name: p.name,
+        type: "Voice" as const,
+        active: true,
+        dialMode: "Copilot" as const,
+      })),
+    });
+    dataverse = {
+      orgUrl: simulator.orgUrl,
+      tenantId: simulator.tenantId,
+      clientId: simulator.clientId,
+      credential: { kind: "secret", secret: simulator.clientSecret },
+      authorityHost: simulator.authorityHost,
+      extraCaPem: simulator.caCertPem,
+      timeoutMs: 10_000,
+    };
+    logger.warn(
+      { simulator: simulator.url, deliveries: `${simulator.url}/__simulator/deliveries` },
+      "running against the Dataverse SIMULATOR, not a real organisation (set DATAVERSE_URL and the AZURE_* variables to use one; see .env.example)",
+    );
+  }
+
+  // The demo host pages run with the simulator: a second origin every demo profile allows.
+  const demoOrigin = simulator && config.demoPort ? `http://127.0.0.1:${config.demoPort}` : undefined;
+  if (demoOrigin) profiles = withExtraOrigins(profiles, [demoOrigin]);
+
+  const bff = await startBff({ config, dataverse, profiles, logger });
+  logger.info({ url: bff.url, profiles: [...profiles.keys()] }, `callback-widget is serving on ${bff.url}`);
+  const demo = demoOrigin ? await startDemoHost({ port: config.demoPort, host: config.host, bffOrigin: bff.url }) : undefined;
+  if (demo) logger.info({ demo: `${demo.origin}/` }, `demo host pages (script tag, iframe, single-page app) on ${demo.origin}/`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await demo?.close();
+    await bff.close();
+    await simulator?.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`callback-widget cannot start.\n${error.message}\nSee .env.example for every setting.`);
+  } else {
+    console.error("callback-widget cannot start:", error);
+  }
+  process.exit(1);
+});

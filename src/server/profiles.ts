@@ -1,0 +1,220 @@
+// Callback profiles: one per line of business or entry point. The profiles file holds what the
+// browser must never choose (the proactive engagement configuration, the attributes it may pass)
+// next to what it may see (hours, slot length, consent text). See config/profiles.json.
+import { readFileSync } from "node:fs";
+import * as z from "zod/mini";
+import type { PublicProfile } from "../shared/schemas";
+import { CountryCode, Guid, ProfileName, TimeZoneName, WidgetTheme } from "../shared/schemas";
+import { DEFAULT_CALLING_HOURS, type CallingHoursRules } from "../shared/calling-hours";
+import { WEEKDAYS, type BusinessCalendar, type OpeningRange, type Weekday } from "../shared/slots";
+import type { BotDefenceSettings } from "./abuse/bot-defence";
+import type { Limit } from "./abuse/rate-limiter";
+import { ConfigError } from "./config";
+
+const RANGE = /^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$/;
+
+const OpeningRangeText = z.string().check(
+  z.regex(RANGE, "must look like 09:00-17:00"),
+  z.refine((text) => text.slice(0, 5) < text.slice(6), "must close after it opens"),
+);
+
+const LimitSetting = z.strictObject({ max: z.int().check(z.gte(1)), windowSeconds: z.int().check(z.gte(1)) });
+const DEFAULT_LIMITS = {
+  perNumber: { max: 3, windowSeconds: 86_400 },
+  perProfile: { max: 1000, windowSeconds: 60 },
+};
+
+const Origin = z.string().check(
+  z.regex(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i, "must be an origin such as https://www.example.com (no path, no trailing slash)"),
+);
+
+const WeeklyHoursText = z.partialRecord(z.enum(WEEKDAYS), z.array(OpeningRangeText));
+
+const CallingHoursFile = z.strictObject({
+  enabled: z._default(z.boolean(), true),
+  /** Permitted hours in the called person's local time; 08:00-21:00 every day when absent. */
+  weekly: z.optional(WeeklyHoursText),
+  /** Stricter (or looser) hours for numbers of some countries, e.g. { "US": { "sun": ["12:00-21:00"] } }. */
+  byCountry: z._default(z.record(CountryCode, WeeklyHoursText), {}),
+  /** Local dates on which no call may be placed at all. */
+  noCallDates: z._default(z.array(z.iso.date()), []),
+});
+
+const ProfileFile = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  /** Pages allowed to embed this profile (script tag, iframe) and call the API from a browser. */
+  allowedOrigins: z._default(z.array(Origin), []),
+  proactiveEngagementConfigId: Guid,
+  timeZone: TimeZoneName,
+  openingHours: WeeklyHoursText,
+  closedDates: z._default(z.array(z.iso.date()), []),
+  slotMinutes: z.int().check(z.gte(5), z.lte(240)),
+  horizonDays: z.int().check(z.gte(1), z.lte(60)),
+  leadMinutes: z._default(z.int().check(z.gte(0)), 0),
+  /** ASAP is offered only while at least this much of the current opening remains. */
+  asapMinimumMinutes: z._default(z.int().check(z.gte(1)), 10),
+  maxWindows: z.int().check(z.gte(1), z.lte(24)),
+  /** Requests one slot can hold; a full slot is shown unavailable and refused. Unlimited when absent. */
+  capacityPerSlot: z.optional(z.int().check(z.gte(1))),
+  /** The widget's default look for this line (hosts may override it). */
+  theme: z.optional(WidgetTheme),
+  callingHours: z._default(CallingHoursFile, { enabled: true, byCountry: {}, noCallDates: [] }),
+  allowedCountries: z.array(CountryCode).check(z.minLength(1)),
+  defaultCountry: z.optional(CountryCode),
+  consent: z.strictObject({ version: z.string().check(z.minLength(1)), text: z.string().check(z.minLength(1)) }),
+  attributes: z._default(
+    z.strictObject({
+      /** Keys a request may set (e.g. an order number the host page knows). */
+      allowed: z._default(z.array(z.string()), []),
+      /** Sent with every call of this profile; the request cannot override them. */
+      fixed: z._default(z.record(z.string(), z.string()), {}),
+    }),
+    { allowed: [], fixed: {} },
+  ),
+  /** Abuse limits: accepted requests per number, requests per profile (per address: RATE_LIMIT_PER_ADDRESS). */
+  limits: z._default(
+    z.strictObject({
+      perNumber: z._default(LimitSetting, DEFAULT_LIMITS.perNumber),
+      perProfile: z._default(LimitSetting, DEFAULT_LIMITS.perProfile),
+    }),
+    DEFAULT_LIMITS,
+  ),
+  botDefence: z._default(
+    z.strictObject({
+      honeypot: z._default(z.boolean(), true),
+      minFillSeconds: z._default(z.number().check(z.gte(0), z.lte(600)), 0),
+      captcha: z.optional(
+        z.strictObject({
+          provider: z.enum(["turnstile", "hcaptcha", "recaptcha"]),
+          siteKey: z.string().check(z.minLength(1)),
+          /** Another siteverify endpoint (a self-hosted or test verifier). */
+          verifyUrl: z.optional(z.url()),
+        }),
+      ),
+    }),
+    { honeypot: true, minFillSeconds: 0 },
+  ),
+});
+
+const ProfilesFile = z.strictObject({ profiles: z.record(ProfileName, ProfileFile) });
+
+export interface Profile {
+  id: string;
+  name: string;
+  proactiveEngagementConfigId: string;
+  calendar: BusinessCalendar;
+  asapMinimumMinutes: number;
+  maxWindows: number;
+  allowedCountries: string[];
+  defaultCountry?: string;
+  consent: { version: string; text: string };
+  allowedAttributes: string[];
+  fixedAttributes: Record<string, string>;
+  limits: { perNumber: Limit; perProfile: Limit };
+  botDefence: BotDefenceSettings;
+  allowedOrigins: string[];
+  capacityPerSlot?: number;
+  callingHours: CallingHoursRules;
+  theme?: WidgetTheme;
+}
+
+export type Profiles = ReadonlyMap<string, Profile>;
+
+export function loadProfiles(file: string): Profiles {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError([`PROFILES_FILE: cannot read ${file} as JSON (${(error as Error).message})`]);
+  }
+  return parseProfiles(json, file);
+}
+
+export function parseProfiles(json: unknown, source = "profiles"): Profiles {
+  const parsed = ProfilesFile.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${source}: ${issue.path.join(".")}: ${issue.message}`));
+  }
+  const problems: string[] = [];
+  const profiles = new Map<string, Profile>();
+  for (const [id, p] of Object.entries(parsed.data.profiles)) {
+    if (p.defaultCountry && !p.allowedCountries.includes(p.defaultCountry)) {
+      problems.push(`${source}: profiles.${id}.defaultCountry: ${p.defaultCountry} is not in allowedCountries`);
+    }
+    profiles.set(id, {
+      id,
+      name: p.name,
+      proactiveEngagementConfigId: p.proactiveEngagementConfigId,
+      calendar: {
+        timeZone: p.timeZone,
+        openingHours: parseOpeningHours(p.openingHours),
+        closedDates: p.closedDates,
+        slotMinutes: p.slotMinutes,
+        horizonDays: p.horizonDays,
+        leadMinutes: p.leadMinutes,
+      },
+      asapMinimumMinutes: p.asapMinimumMinutes,
+      maxWindows: p.maxWindows,
+      allowedCountries: p.allowedCountries,
+      defaultCountry: p.defaultCountry,
+      consent: p.consent,
+      allowedAttributes: p.attributes.allowed,
+      fixedAttributes: p.attributes.fixed,
+      limits: p.limits,
+      botDefence: p.botDefence,
+      allowedOrigins: p.allowedOrigins.map((origin) => origin.toLowerCase()),
+      capacityPerSlot: p.capacityPerSlot,
+      callingHours: callingHours(p.callingHours),
+      theme: p.theme,
+    });
+  }
+  if (profiles.size === 0) problems.push(`${source}: profiles: define at least one profile`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return profiles;
+}
+
+function parseOpeningHours(hours: Partial<Record<Weekday, readonly string[]>>): BusinessCalendar["openingHours"] {
+  const result: Partial<Record<Weekday, OpeningRange[]>> = {};
+  for (const [day, ranges] of Object.entries(hours) as [Weekday, string[]][]) {
+    result[day] = ranges.map((range) => ({ open: range.slice(0, 5), close: range.slice(6) }));
+  }
+  return result;
+}
+
+function callingHours(file: z.infer<typeof CallingHoursFile>): CallingHoursRules {
+  const weekly = file.weekly ? parseOpeningHours(file.weekly) : DEFAULT_CALLING_HOURS.weekly;
+  return {
+    enabled: file.enabled,
+    weekly,
+    // A country's entry replaces only the weekdays it names.
+    byCountry: Object.fromEntries(Object.entries(file.byCountry).map(([country, days]) => [country, { ...weekly, ...parseOpeningHours(days) }])),
+    noCallDates: file.noCallDates,
+  };
+}
+
+/** Every profile also accepting pages from these origins (the demo host, when it runs). */
+export function withExtraOrigins(profiles: Profiles, origins: string[]): Profiles {
+  return new Map([...profiles].map(([id, profile]) => [id, { ...profile, allowedOrigins: [...new Set([...profile.allowedOrigins, ...origins])] }]));
+}
+
+/** What a browser may know about a profile; `formToken` starts its minimum fill time. */
+export function toPublicProfile(profile: Profile, formToken: string): PublicProfile {
+  const captcha = profile.botDefence.captcha;
+  return {
+    id: profile.id,
+    name: profile.name,
+    timeZone: profile.calendar.timeZone,
+    slotMinutes: profile.calendar.slotMinutes,
+    horizonDays: profile.calendar.horizonDays,
+    maxWindows: profile.maxWindows,
+    allowedCountries: profile.allowedCountries,
+    defaultCountry: profile.defaultCountry,
+    consent: profile.consent,
+    attributes: profile.allowedAttributes,
+    formToken,
+    minFillSeconds: profile.botDefence.minFillSeconds,
+    allowedOrigins: profile.allowedOrigins,
+    ...(captcha ? { captcha: { provider: captcha.provider, siteKey: captcha.siteKey } } : {}),
+    ...(profile.theme ? { theme: profile.theme } : {}),
+  };
+}

@@ -1,0 +1,89 @@
+// The pages and files the BFF serves to browsers: the standalone callback page, the iframe page
+// (the same HTML, framed only by a profile's allowed origins), the script-tag loader and the
+// widget bundle other origins import, and plain pages for signed links that cannot be used.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { Context, Hono } from "hono";
+import { describeError } from "../../shared/error-codes";
+import type { AppDeps, AppEnv } from "../app";
+
+/** No inline script or style anywhere: the widget works under a strict CSP, and so do our pages. */
+export function pageCsp(frameAncestors: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join("; ");
+}
+
+export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
+  const root = deps.staticRoot;
+  if (!root) return;
+  const indexHtml = readFileSync(path.join(root, "index.html"), "utf8");
+
+  const page = (c: Context, frameAncestors: string) => {
+    c.header("Content-Security-Policy", pageCsp(frameAncestors));
+    c.header("Cache-Control", "no-cache");
+    return c.html(indexHtml);
+  };
+
+  app.get("/", (c) => page(c, "'none'"));
+
+  app.get("/callback/:profile", (c) => {
+    const profile = c.req.param("profile");
+    if (!deps.profiles.has(profile)) return notice(c, 404, "Unknown callback line", `There is no callback line called “${profile}”.`);
+    const link = c.req.query("link");
+    if (link !== undefined) {
+      const check = deps.links.verify(link, profile);
+      if (!check.ok) {
+        const title = check.reason === "link_expired" ? "This link has expired" : "This link is not valid";
+        return notice(c, check.reason === "link_expired" ? 410 : 400, title, describeError(check.reason), `/callback/${encodeURIComponent(profile)}`);
+      }
+    }
+    return page(c, "'none'");
+  });
+
+  // A request's own page (from the confirmation, the invite or an email): its status, and Cancel.
+  app.get("/requests/:requestId", (c) => page(c, "'none'"));
+
+  app.get("/embed/iframe", (c) => {
+    const profile = deps.profiles.get(c.req.query("profile") ?? "");
+    if (!profile) return notice(c, 404, "Unknown callback line", "This page needs the ?profile= of a callback line.");
+    return page(c, ["'self'", ...profile.allowedOrigins].join(" "));
+  });
+
+  // Files other origins load: module scripts are fetched with CORS, so they say anyone may.
+  app.use("/embed.js", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "public, max-age=300");
+    c.header("Access-Control-Allow-Origin", "*");
+  });
+  app.use("/embed/*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-cache");
+    c.header("Access-Control-Allow-Origin", "*");
+  });
+  app.use("/assets/*", async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.header("Cache-Control", "public, max-age=31536000, immutable");
+    c.header("Access-Control-Allow-Origin", "*");
+  });
+  app.use("/*", serveStatic({ root, precompressed: true }));
+}
+
+function notice(c: Context, status: 400 | 404 | 410, title: string, message: string, retry?: string): Response {
+  const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  c.header("Content-Security-Policy", pageCsp("'none'"));
+  return c.html(
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head>` +
+      `<body><main><h1>${escape(title)}</h1><p>${escape(message)}</p>${retry ? `<p><a href="${escape(retry)}">Request a callback</a></p>` : ""}</main></body></html>`,
+    status,
+  );
+}

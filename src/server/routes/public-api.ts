@@ -1,0 +1,232 @@
+// The public API under /api/v1: profiles, availability, callback requests and their status.
+import type { Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import metadata from "libphonenumber-js/metadata.max.json";
+import { checkPhone } from "../../shared/phone";
+import { AvailabilityQuery, CallbackRequest, type Availability, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
+import { toPublicWindow } from "../../shared/windows";
+import { offerFor } from "../availability";
+import type { CalleeZones } from "../callee-zones";
+import { acceptCallback } from "../callbacks";
+import { cancelCallback } from "../cancellation";
+import { callbackInvite } from "../invite";
+import { fieldError, fieldErrorsFromIssues, problem, PROBLEM_TYPES, validationProblem } from "../problem";
+import { toPublicProfile } from "../profiles";
+import type { CallbackRecord } from "../store/types";
+import type { AppDeps, AppEnv } from "../app";
+import { originAllowed, ownOrigin } from "./origins";
+
+const IDEMPOTENCY_KEY = /^[\w.:-]{8,128}$/;
+
+export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
+  const { profiles, store, worker, metrics } = deps;
+
+  app.get("/api/v1/profiles/:profile", (c) => {
+    const profile = profiles.get(c.req.param("profile"));
+    if (!profile) return unknownProfile(c);
+    c.header("Cache-Control", "no-store");
+    return c.json(toPublicProfile(profile, deps.formTokens.issue(profile.id)));
+  });
+
+  app.get("/api/v1/profiles/:profile/availability", async (c) => {
+    const profile = profiles.get(c.req.param("profile"));
+    if (!profile) return unknownProfile(c);
+    const query = AvailabilityQuery.safeParse(c.req.query());
+    if (!query.success) return validationProblem(c, fieldErrorsFromIssues(query.error.issues));
+    // With a number, only what is permitted where that number rings.
+    let callee: CalleeZones | undefined;
+    if (query.data.phone !== undefined) {
+      const phone = checkPhone(query.data.phone, query.data.country ?? profile.defaultCountry, { allowedCountries: profile.allowedCountries }, metadata);
+      if (!phone.ok) return validationProblem(c, [fieldError(phone.code === "country_invalid" ? "country" : "phone", phone.code)]);
+      callee = await deps.calleeZones(phone.e164, query.data.timeZone);
+    }
+    const offer = await offerFor(profile, deps.now(), store, callee);
+    const body: Availability = {
+      timeZone: profile.calendar.timeZone,
+      slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })),
+      asap: offer.asap !== undefined,
+    };
+    c.header("Cache-Control", "no-store");
+    return c.json(body);
+  });
+
+  app.post(
+    "/api/v1/callbacks",
+    // The per-address limit comes first and, once exceeded, is answered from memory: a flood
+    // costs neither a body parse nor a store round trip.
+    async (c, next) => {
+      const verdict = await deps.limiter.hit(`address:${c.get("clientAddress")}`, deps.settings.addressLimit);
+      if (!verdict.ok) {
+        metrics.callbackRequests.inc({ outcome: "rate_limited" });
+        return rateLimited(c, verdict.retryAfterSeconds, [fieldError("", "rate_limited")]);
+      }
+      await next();
+    },
+    bodyLimit({
+      maxSize: deps.settings.bodyLimitBytes,
+      onError: (c) => problem(c, 413, PROBLEM_TYPES.tooLarge, "The request body is too large", { errors: [fieldError("", "body_too_large")] }),
+    }),
+    async (c) => {
+      const body = await readJson(c);
+      if (body instanceof Response) return body;
+      const parsed = CallbackRequest.safeParse(body);
+      if (!parsed.success) {
+        metrics.callbackRequests.inc({ outcome: "refused" });
+        return validationProblem(c, fieldErrorsFromIssues(parsed.error.issues));
+      }
+      // CORS only stops a browser from reading the answer: refuse to act for pages not allowed.
+      const origin = c.req.header("origin");
+      if (origin && !originAllowed(profiles, parsed.data.profile, origin, ownOrigin(c, deps.settings.publicUrl))) {
+        metrics.callbackRequests.inc({ outcome: "refused" });
+        return problem(c, 403, PROBLEM_TYPES.forbiddenOrigin, "This page may not request callbacks for this line", { errors: [fieldError("", "origin_not_allowed")] });
+      }
+      const key = c.req.header("idempotency-key");
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        return validationProblem(c, [{ field: "Idempotency-Key", code: "invalid", message: "Idempotency-Key must be 8 to 128 letters, digits or . _ : -" }]);
+      }
+
+      const outcome = await acceptCallback(deps, parsed.data, { clientAddress: c.get("clientAddress"), userAgent: c.req.header("user-agent"), idempotencyKey: key });
+      switch (outcome.kind) {
+        case "refused":
+          metrics.callbackRequests.inc({ outcome: "refused" });
+          return validationProblem(c, outcome.errors);
+        case "rate_limited":
+          metrics.callbackRequests.inc({ outcome: "rate_limited" });
+          return rateLimited(c, outcome.retryAfterSeconds, outcome.errors);
+        case "key_reused":
+          return problem(c, 422, PROBLEM_TYPES.validation, "This Idempotency-Key was used for another request", {
+            errors: [fieldError("Idempotency-Key", "idempotency_key_reused")],
+          });
+        case "accepted": {
+          const record = outcome.replay ? await settled(deps, outcome.record) : await deliverBriefly(deps, outcome.record);
+          metrics.callbackRequests.inc({ outcome: outcome.replay ? "replayed" : record.status });
+          return answerFor(c, record, linksFor(c, record.id));
+        }
+      }
+    },
+  );
+
+  /** Absolute links for one request, signed with its manage token. */
+  const linksFor = (c: Context, id: string): CallbackLinks => {
+    const base = deps.settings.publicUrl ?? ownOrigin(c);
+    const token = deps.manageTokens.issue(id);
+    return {
+      manage: `${base}/requests/${id}?token=${token}`,
+      invite: `${base}/api/v1/callbacks/${id}/invite.ics?token=${token}`,
+      cancel: `${base}/api/v1/callbacks/${id}/cancel?token=${token}`,
+    };
+  };
+
+  app.get("/api/v1/callbacks/:requestId", async (c) => {
+    const record = await store.getCallback(c.req.param("requestId"));
+    if (!record) return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id");
+    c.header("Cache-Control", "no-store");
+    const body: CallbackStatus = {
+      requestId: record.id,
+      status: record.status,
+      deliveryId: record.deliveryId,
+      windows: record.windows,
+      createdAt: new Date(record.createdAt).toISOString(),
+      profile: record.profile,
+    };
+    // Whoever holds the request's token sees Dataverse's own state of the call, and the links.
+    if (deps.manageTokens.verify(record.id, c.req.query("token"))) {
+      body.links = linksFor(c, record.id);
+      if (record.status === "scheduled" && record.deliveryId) body.deliveryStatus = await deps.gateway.deliveryStatus(record.deliveryId).catch(() => undefined);
+    }
+    return c.json(body);
+  });
+
+  app.post("/api/v1/callbacks/:requestId/cancel", async (c) => {
+    const record = await store.getCallback(c.req.param("requestId"));
+    if (!record || !deps.manageTokens.verify(record.id, c.req.query("token"))) {
+      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token");
+    }
+    const outcome = await cancelCallback(deps, record).catch((error: Error) => ({ kind: "error" as const, reason: error.message }));
+    switch (outcome.kind) {
+      case "cancelled":
+      case "already-cancelled":
+        return c.json({ requestId: record.id, status: "cancelled" });
+      case "busy":
+        c.header("Retry-After", "2");
+        return problem(c, 409, PROBLEM_TYPES.conflict, "The request is being passed to the contact centre right now; try again in a moment");
+      case "too-late":
+        return problem(c, 409, PROBLEM_TYPES.conflict, "This callback can no longer be cancelled", { detail: outcome.reason });
+      case "error":
+        deps.logger.error({ callbackRequestId: record.id, err: outcome.reason }, "cancellation failed");
+        return problem(c, 502, PROBLEM_TYPES.upstream, "The contact centre could not cancel the call; try again later");
+    }
+  });
+
+  app.get("/api/v1/callbacks/:requestId/invite.ics", async (c) => {
+    const record = await store.getCallback(c.req.param("requestId"));
+    if (!record || !deps.manageTokens.verify(record.id, c.req.query("token"))) {
+      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token");
+    }
+    const line = profiles.get(record.profile)?.name ?? record.profile;
+    return c.body(callbackInvite(record, line, linksFor(c, record.id)), 200, {
+      "Content-Type": "text/calendar; charset=utf-8",
+      "Content-Disposition": `attachment; filename="callback-${record.id.slice(0, 8)}.ics"`,
+    });
+  });
+
+  /** Tries to deliver right away, but answers within syncWaitMs whatever happens. */
+  async function deliverBriefly(d: AppDeps, record: CallbackRecord): Promise<CallbackRecord> {
+    const attempt = worker.deliverNow(record.id).catch((error: Error) => d.logger.error({ err: error.message, callbackRequestId: record.id }, "immediate delivery failed"));
+    await Promise.race([attempt, sleep(d.settings.syncWaitMs)]);
+    return (await store.getCallback(record.id)) ?? record;
+  }
+
+  /** A replay waits (briefly) for the first submission's attempt to finish, then answers like it. */
+  async function settled(d: AppDeps, record: CallbackRecord): Promise<CallbackRecord> {
+    const deadline = Date.now() + d.settings.syncWaitMs;
+    let current = record;
+    while (current.status === "queued" && current.claimedBy && Date.now() < deadline) {
+      await sleep(50);
+      current = (await store.getCallback(record.id)) ?? current;
+    }
+    return current;
+  }
+}
+
+function answerFor(c: Context, record: CallbackRecord, links: CallbackLinks): Response {
+  switch (record.status) {
+    case "scheduled":
+      return c.json({ requestId: record.id, deliveryId: record.deliveryId, status: "scheduled", windows: record.windows, links }, 201);
+    case "queued":
+      c.header("Location", `/api/v1/callbacks/${record.id}`);
+      return c.json({ requestId: record.id, status: "queued", windows: record.windows, links }, 202);
+    case "cancelled":
+      return problem(c, 409, PROBLEM_TYPES.conflict, "This request was cancelled");
+    case "failed":
+    case "expired":
+      return problem(c, 502, PROBLEM_TYPES.upstream, "The contact centre could not schedule the call", {
+        detail: `Your request ${record.id} was recorded but the contact centre refused it. Please try again later or contact us another way.`,
+      });
+  }
+}
+
+function rateLimited(c: Context, retryAfterSeconds: number, errors: ReturnType<typeof fieldError>[]): Response {
+  c.header("Retry-After", String(retryAfterSeconds));
+  return problem(c, 429, PROBLEM_TYPES.rateLimited, "Too many requests", { errors });
+}
+
+function unknownProfile(c: Context): Response {
+  return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback profile with this name", { errors: [fieldError("profile", "unknown_profile")] });
+}
+
+/** The body as JSON, or the problem answer explaining why it is not. */
+async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    return problem(c, 415, PROBLEM_TYPES.unsupportedMediaType, "The request body must be JSON", { errors: [fieldError("", "unsupported_media_type")] });
+  }
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return problem(c, 400, PROBLEM_TYPES.malformedJson, "The request body is not valid JSON", { errors: [fieldError("", "malformed_json")] });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,133 @@
+// Wires the BFF together (store, keys, Dataverse gateway, outbox worker, abuse defences, HTTP app)
+// and serves it. Used by main.ts and by the integration tests, which start it in-process.
+import { hkdfSync } from "node:crypto";
+import { existsSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { serve } from "@hono/node-server";
+import type { Logger } from "pino";
+import { createCaptchaVerifier, FormTokens } from "./abuse/bot-defence";
+import { createAddressResolver } from "./abuse/client-address";
+import { RateLimiter } from "./abuse/rate-limiter";
+import { createApp } from "./app";
+import { cachedCalleeZones } from "./callee-zones";
+import type { Config, DataverseSettings } from "./config";
+import { createDataverseGateway } from "./dataverse/gateway";
+import { createMetrics } from "./metrics";
+import { DeliveryWorker, type WorkerOptions } from "./outbox/delivery-worker";
+import { createVault, loadOrCreateKeyFile } from "./personal-data";
+import type { Profiles } from "./profiles";
+import { LinkSigner, ManageTokens } from "./signed-links";
+import { openPostgresStore } from "./store/postgres-store";
+import { openSqliteStore } from "./store/sqlite-store";
+import type { Store } from "./store/types";
+
+export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL("../../dist/client/", import.meta.url));
+
+export interface BffOptions {
+  config: Config;
+  dataverse: DataverseSettings;
+  profiles: Profiles;
+  logger: Logger;
+  now?: () => number;
+  staticRoot?: string;
+  /** PostgreSQL schema to use (tests give each run its own). */
+  databaseSchema?: string;
+  worker?: Partial<WorkerOptions>;
+}
+
+export interface RunningBff {
+  url: string;
+  store: Store;
+  worker: DeliveryWorker;
+  /** Stops accepting, lets deliveries under way finish, hands back the rest. */
+  close(): Promise<void>;
+}
+
+/** Purpose-bound keys derived from the one master secret. */
+export function deriveKey(master: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync("sha256", master, Buffer.alloc(0), `callback-widget ${purpose}`, 32));
+}
+
+/** The keyed hashing (and optional encryption) of personal data, with the keys the BFF uses. */
+export function openVault(config: Config) {
+  const master = config.secretKey ?? loadOrCreateKeyFile(config.dataDir, "secret.key");
+  return { master, vault: createVault({ hashKey: deriveKey(master, "phone-hash"), encryptionKey: config.personalDataKey }) };
+}
+
+export async function openStore(config: Config, schema?: string): Promise<Store> {
+  return config.databaseUrl ? openPostgresStore({ connectionString: config.databaseUrl, schema }) : openSqliteStore(config.dataDir);
+}
+
+export async function startBff(options: BffOptions): Promise<RunningBff> {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const store = await openStore(config, options.databaseSchema);
+  const { master, vault } = openVault(config);
+  const metrics = createMetrics(store, now);
+  const gateway = createDataverseGateway(options.dataverse, {
+    encoding: config.collectionEncoding,
+    now,
+    observe: (operation, outcome, seconds) => metrics.dataverseDuration.observe({ operation, outcome }, seconds),
+  });
+  const worker = new DeliveryWorker(
+    { store, gateway, vault, profiles: options.profiles, logger, now, onAttempt: (result) => metrics.deliveryAttempts.inc({ result }) },
+    {
+      leaseMs: config.outbox.leaseMs,
+      pollMs: config.outbox.pollMs,
+      retry: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.retryBaseMs, maxDelayMs: config.outbox.retryMaxMs },
+      ...options.worker,
+    },
+  );
+  const staticRoot = options.staticRoot ?? DEFAULT_STATIC_ROOT;
+  if (!existsSync(staticRoot)) logger.warn({ staticRoot }, "the widget is not built (run `npm run build`); serving the API only");
+
+  const app = createApp({
+    profiles: options.profiles,
+    store,
+    vault,
+    limiter: new RateLimiter(store, now),
+    formTokens: new FormTokens(deriveKey(master, "form-token"), now),
+    links: new LinkSigner(deriveKey(master, "signed-link"), now),
+    manageTokens: new ManageTokens(deriveKey(master, "manage-request")),
+    calleeZones: cachedCalleeZones(),
+    captcha: createCaptchaVerifier(config.captchaSecret),
+    now,
+    worker,
+    gateway,
+    metrics,
+    logger,
+    resolveAddress: createAddressResolver(config.trustedProxies),
+    settings: {
+      bodyLimitBytes: config.bodyLimitBytes,
+      syncWaitMs: config.syncWaitMs,
+      trustedProxies: config.trustedProxies,
+      addressLimit: config.addressLimit,
+      publicUrl: config.publicUrl,
+      adminApiToken: config.adminApiToken,
+    },
+    staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
+  });
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  // Longer than the idle timeouts of clients and load balancers (60 s is common), so the server is
+  // never the one to close a connection a client is about to reuse.
+  Object.assign(server, { keepAliveTimeout: 65_000, headersTimeout: 66_000 });
+  worker.start();
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`,
+    store,
+    worker,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      await worker.stop(config.shutdownGraceMs);
+      await closed;
+      await gateway.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,272 @@
+// The embedded default store: one SQLite file in DATA_DIR, through better-sqlite3, for one BFF
+// instance. WAL with synchronous=NORMAL survives a killed process (a commit is in the log before
+// the answer leaves); a power cut can lose the last commits, which PostgreSQL covers in production.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, patchColumns, SlotFull, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
+import type { CallbackPatch, CallbackRecord, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, OutboxStats, SlotReservation, Store } from "./types";
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE callback_requests (
+     id TEXT PRIMARY KEY,
+     profile TEXT NOT NULL,
+     phone_hash TEXT NOT NULL,
+     personal TEXT NOT NULL,
+     windows TEXT NOT NULL,
+     asap INTEGER NOT NULL,
+     attributes TEXT NOT NULL,
+     visitor_time_zone TEXT NOT NULL,
+     locale TEXT,
+     consent_version TEXT NOT NULL,
+     consent_text_hash TEXT NOT NULL,
+     client_address_hash TEXT,
+     user_agent TEXT,
+     idempotency_key TEXT UNIQUE,
+     fingerprint TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     status TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     next_attempt_at INTEGER NOT NULL,
+     in_doubt INTEGER NOT NULL,
+     first_sent_at INTEGER,
+     contact_id TEXT,
+     delivery_id TEXT,
+     last_error TEXT,
+     claimed_by TEXT,
+     lease_until INTEGER,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX callback_requests_due ON callback_requests (status, next_attempt_at);
+   CREATE INDEX callback_requests_phone ON callback_requests (phone_hash, created_at);
+   CREATE INDEX callback_requests_delivery ON callback_requests (delivery_id);`,
+  `CREATE TABLE slot_usage (profile TEXT NOT NULL, slot_start INTEGER NOT NULL, used INTEGER NOT NULL, PRIMARY KEY (profile, slot_start));
+   CREATE TABLE callback_slots (request_id TEXT NOT NULL, profile TEXT NOT NULL, slot_start INTEGER NOT NULL, PRIMARY KEY (request_id, slot_start));
+   CREATE TABLE do_not_call (phone_hash TEXT PRIMARY KEY, added_at INTEGER NOT NULL, source TEXT NOT NULL, note TEXT);
+   CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
+];
+
+const bool = (b: boolean) => (b ? 1 : 0);
+
+export function openSqliteStore(dataDir: string): SqliteStore {
+  mkdirSync(dataDir, { recursive: true });
+  return new SqliteStore(new Database(path.join(dataDir, "callback-widget.sqlite")));
+}
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  private readonly statements;
+  /** Rate-limit windows live in memory: the embedded store serves one instance. */
+  private readonly rateWindows = new Map<string, { count: number; resetAt: number }>();
+  private readonly patchStatements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("busy_timeout = 5000");
+    migrate(db);
+    this.statements = {
+      insert: db.prepare(`INSERT INTO callback_requests (${INSERT_COLUMNS.join(", ")}) VALUES (${INSERT_COLUMNS.map(() => "?").join(", ")})`),
+      get: db.prepare(`SELECT * FROM callback_requests WHERE id = ?`),
+      byKey: db.prepare(`SELECT * FROM callback_requests WHERE idempotency_key = ?`),
+      claimDue: db.prepare(
+        `UPDATE callback_requests SET claimed_by = ?, lease_until = ?
+         WHERE id IN (SELECT id FROM callback_requests
+                      WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                      ORDER BY next_attempt_at LIMIT ?)
+         RETURNING *`,
+      ),
+      claimOne: db.prepare(
+        `UPDATE callback_requests SET claimed_by = ?, lease_until = ?
+         WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until < ?)
+         RETURNING *`,
+      ),
+      cancelQueued: db.prepare(
+        `UPDATE callback_requests SET status = 'cancelled', updated_at = ?
+         WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until < ?)`,
+      ),
+      markCancelled: db.prepare(`UPDATE callback_requests SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'scheduled'`),
+      release: db.prepare(`UPDATE callback_requests SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?`),
+      hasDelivery: db.prepare(`SELECT 1 FROM callback_requests WHERE delivery_id = ? LIMIT 1`),
+      countForPhone: db.prepare(`SELECT COUNT(*) AS n FROM callback_requests WHERE phone_hash = ? AND created_at >= ?`),
+      stats: db.prepare(`SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM callback_requests GROUP BY status`),
+      takeSlot: db.prepare(
+        `INSERT INTO slot_usage (profile, slot_start, used) VALUES (?, ?, 1)
+         ON CONFLICT (profile, slot_start) DO UPDATE SET used = used + 1 WHERE used < ? RETURNING used`,
+      ),
+      holdSlot: db.prepare(`INSERT INTO callback_slots (request_id, profile, slot_start) VALUES (?, ?, ?)`),
+      heldSlots: db.prepare(`DELETE FROM callback_slots WHERE request_id = ? RETURNING profile, slot_start`),
+      giveSlot: db.prepare(`UPDATE slot_usage SET used = used - 1 WHERE profile = ? AND slot_start = ? AND used > 0`),
+      usage: db.prepare(`SELECT slot_start, used FROM slot_usage WHERE profile = ? AND slot_start >= ? AND slot_start < ?`),
+      dncAdd: db.prepare(`INSERT INTO do_not_call (phone_hash, added_at, source, note) VALUES (?, ?, ?, ?) ON CONFLICT (phone_hash) DO NOTHING`),
+      dncRemove: db.prepare(`DELETE FROM do_not_call WHERE phone_hash = ?`),
+      dncHas: db.prepare(`SELECT 1 FROM do_not_call WHERE phone_hash = ?`),
+      dncList: db.prepare(`SELECT phone_hash, added_at, source, note FROM do_not_call ORDER BY added_at, phone_hash`),
+      consent: db.prepare(
+        `SELECT id, created_at, profile, consent_version, consent_text_hash, phone_hash, client_address_hash, user_agent, status
+         FROM callback_requests WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`,
+      ),
+    };
+  }
+
+  async insertCallback(callback: NewCallback, now: number, reservation?: SlotReservation): Promise<InsertResult> {
+    try {
+      return this.db
+        .transaction((): InsertResult => {
+          this.statements.insert.run(...insertValues(callback, now, bool));
+          for (const slot of reservation?.slotStarts ?? []) {
+            if (!this.statements.takeSlot.get(reservation!.profile, slot, reservation!.capacity)) throw new SlotFull(slot);
+            this.statements.holdSlot.run(callback.id, reservation!.profile, slot);
+          }
+          return { inserted: true };
+        })
+        .immediate();
+    } catch (error) {
+      if (error instanceof SlotFull) return { inserted: false, fullSlot: error.slot };
+      if (callback.idempotencyKey && (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
+        const existing = this.statements.byKey.get(callback.idempotencyKey) as CallbackRow | undefined;
+        if (existing) return { inserted: false, existing: fromRow(existing) };
+      }
+      throw error;
+    }
+  }
+
+  async releaseSlots(requestId: string): Promise<void> {
+    this.db.transaction(() => {
+      for (const held of this.statements.heldSlots.all(requestId) as Array<{ profile: string; slot_start: number }>) {
+        this.statements.giveSlot.run(held.profile, held.slot_start);
+      }
+    })();
+  }
+
+  async slotUsage(profile: string, from: number, to: number): Promise<Map<number, number>> {
+    const rows = this.statements.usage.all(profile, from, to) as Array<{ slot_start: number; used: number }>;
+    return new Map(rows.map((row) => [row.slot_start, row.used]));
+  }
+
+  async addDoNotCall(entries: DoNotCallEntry[]): Promise<number> {
+    return this.db.transaction(() => entries.reduce((added, e) => added + this.statements.dncAdd.run(e.phoneHash, e.addedAt, e.source, e.note ?? null).changes, 0))();
+  }
+
+  async removeDoNotCall(phoneHash: string): Promise<boolean> {
+    return this.statements.dncRemove.run(phoneHash).changes === 1;
+  }
+
+  async isDoNotCall(phoneHash: string): Promise<boolean> {
+    return this.statements.dncHas.get(phoneHash) !== undefined;
+  }
+
+  async listDoNotCall(): Promise<DoNotCallEntry[]> {
+    return (this.statements.dncList.all() as Array<{ phone_hash: string; added_at: number; source: string; note: string | null }>).map((row) => ({
+      phoneHash: row.phone_hash,
+      addedAt: row.added_at,
+      source: row.source,
+      note: row.note ?? undefined,
+    }));
+  }
+
+  async consentRecords(from: number, to: number): Promise<ConsentRecord[]> {
+    return (this.statements.consent.all(from, to) as ConsentRow[]).map(fromConsentRow);
+  }
+
+  async getCallback(id: string): Promise<CallbackRecord | undefined> {
+    const row = this.statements.get.get(id) as CallbackRow | undefined;
+    return row && fromRow(row);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined> {
+    const row = this.statements.byKey.get(key) as CallbackRow | undefined;
+    return row && fromRow(row);
+  }
+
+  async claimDue(worker: string, now: number, leaseMs: number, limit: number): Promise<CallbackRecord[]> {
+    return (this.statements.claimDue.all(worker, now + leaseMs, now, now, limit) as CallbackRow[]).map(fromRow);
+  }
+
+  async claimOne(id: string, worker: string, now: number, leaseMs: number): Promise<CallbackRecord | undefined> {
+    const row = this.statements.claimOne.get(worker, now + leaseMs, id, now) as CallbackRow | undefined;
+    return row && fromRow(row);
+  }
+
+  async completeClaim(id: string, worker: string, patch: CallbackPatch, now: number): Promise<boolean> {
+    return this.patch(id, worker, patch, now, true);
+  }
+
+  async updateClaimed(id: string, worker: string, patch: CallbackPatch, now: number): Promise<boolean> {
+    return this.patch(id, worker, patch, now, false);
+  }
+
+  private patch(id: string, worker: string, patch: CallbackPatch, now: number, release: boolean): boolean {
+    const columns = patchColumns(patch, bool);
+    const sets = [...columns.map(([column]) => `${column} = ?`), "updated_at = ?", ...(release ? ["claimed_by = NULL", "lease_until = NULL"] : [])];
+    const sql = `UPDATE callback_requests SET ${sets.join(", ")} WHERE id = ? AND claimed_by = ?`;
+    let statement = this.patchStatements.get(sql);
+    if (!statement) this.patchStatements.set(sql, (statement = this.db.prepare(sql)));
+    const result = statement.run(...columns.map(([, value]) => value), now, id, worker);
+    return result.changes === 1;
+  }
+
+  async cancelQueued(id: string, now: number): Promise<boolean> {
+    return this.statements.cancelQueued.run(now, id, now).changes === 1;
+  }
+
+  async markCancelled(id: string, now: number): Promise<boolean> {
+    return this.statements.markCancelled.run(now, id).changes === 1;
+  }
+
+  async releaseClaims(worker: string): Promise<number> {
+    return this.statements.release.run(worker).changes;
+  }
+
+  async hasDeliveryId(deliveryId: string): Promise<boolean> {
+    return this.statements.hasDelivery.get(deliveryId) !== undefined;
+  }
+
+  async countForPhone(phoneHash: string, since: number): Promise<number> {
+    return (this.statements.countForPhone.get(phoneHash, since) as { n: number }).n;
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as OutboxStats["byStatus"];
+    let oldestQueuedAt: number | undefined;
+    for (const row of this.statements.stats.all() as Array<{ status: CallbackRecord["status"]; n: number; oldest: number }>) {
+      byStatus[row.status] = row.n;
+      if (row.status === "queued") oldestQueuedAt = row.oldest;
+    }
+    return { queued: byStatus.queued, oldestQueuedAt, byStatus };
+  }
+
+  async hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }> {
+    let window = this.rateWindows.get(key);
+    if (!window || window.resetAt <= now) {
+      if (this.rateWindows.size > 100_000) this.sweepRateWindows(now);
+      window = { count: 0, resetAt: Math.floor(now / windowMs) * windowMs + windowMs };
+      this.rateWindows.set(key, window);
+    }
+    window.count++;
+    return { ...window };
+  }
+
+  private sweepRateWindows(now: number): void {
+    for (const [key, window] of this.rateWindows) if (window.resetAt <= now) this.rateWindows.delete(key);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT 1").get();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+  const applied = (db.prepare("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").get() as { v: number }).v;
+  MIGRATIONS.slice(applied).forEach((sql, index) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)").run(applied + index + 1, Date.now());
+    })();
+  });
+}

@@ -1,0 +1,201 @@
+// One behaviour, two stores: the embedded SQLite and the shared PostgreSQL answer alike.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPostgresStore } from "./postgres-store";
+import { openSqliteStore } from "./sqlite-store";
+import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from "./test-databases";
+import type { NewCallback, Store } from "./types";
+
+const T0 = Date.parse("2030-03-12T09:00:00Z");
+let n = 0;
+function callback(overrides: Partial<NewCallback> = {}): NewCallback {
+  n++;
+  return {
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+    profile: "default",
+    phoneHash: `hash-${n}`,
+    personal: "plain:{}",
+    windows: [{ start: "2030-03-12T10:00:00.000Z", end: "2030-03-12T11:00:00.000Z" }],
+    asap: false,
+    attributes: { type: "callback" },
+    visitorTimeZone: "Europe/Paris",
+    consentVersion: "1",
+    consentTextHash: "abc",
+    fingerprint: `fp-${n}`,
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+function contract(name: string, open: () => Promise<{ store: Store; cleanup(): Promise<void> }>) {
+  describe(`${name} store`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => ({ store, cleanup } = await open()));
+    afterAll(async () => {
+      await store?.close();
+      await cleanup?.();
+    });
+
+    it("keeps every field of a record", async () => {
+      const c = callback({ locale: "fr-FR", clientAddressHash: "addr", userAgent: "UA", idempotencyKey: `key-${n + 1}`, asap: true });
+      expect(await store.insertCallback(c, T0)).toEqual({ inserted: true });
+      expect(await store.getCallback(c.id)).toEqual({
+        ...c,
+        status: "queued",
+        attempts: 0,
+        nextAttemptAt: T0,
+        inDoubt: false,
+        firstSentAt: undefined,
+        contactId: undefined,
+        deliveryId: undefined,
+        lastError: undefined,
+        claimedBy: undefined,
+        leaseUntil: undefined,
+        updatedAt: T0,
+      });
+      expect(await store.findByIdempotencyKey(c.idempotencyKey!)).toMatchObject({ id: c.id });
+    });
+
+    it("answers the existing record for a reused idempotency key", async () => {
+      const first = callback({ idempotencyKey: "same-key" });
+      await store.insertCallback(first, T0);
+      const second = await store.insertCallback(callback({ idempotencyKey: "same-key" }), T0);
+      expect(second).toMatchObject({ inserted: false, existing: { id: first.id } });
+    });
+
+    it("lets one worker at a time hold a record, until its lease ends", async () => {
+      const c = callback();
+      await store.insertCallback(c, T0);
+      expect(await store.claimOne(c.id, "a", T0, 1_000)).toMatchObject({ id: c.id, claimedBy: "a", leaseUntil: T0 + 1_000 });
+      expect(await store.claimOne(c.id, "b", T0 + 999, 1_000)).toBeUndefined();
+      expect(await store.completeClaim(c.id, "b", { status: "scheduled" }, T0)).toBe(false);
+      expect(await store.claimOne(c.id, "b", T0 + 1_001, 1_000)).toMatchObject({ claimedBy: "b" });
+      expect(await store.completeClaim(c.id, "a", { status: "scheduled" }, T0)).toBe(false); // a lost it
+    });
+
+    it("claims only due records, each for exactly one of two concurrent workers", async () => {
+      const due = Array.from({ length: 30 }, () => callback());
+      for (const c of due) await store.insertCallback(c, T0);
+      const later = callback();
+      await store.insertCallback(later, T0);
+      await store.claimOne(later.id, "x", T0, 1); // a claim and release to move it
+      await store.completeClaim(later.id, "x", { nextAttemptAt: T0 + 60_000 }, T0);
+
+      const [a, b] = await Promise.all([store.claimDue("w1", T0 + 10, 30_000, 100), store.claimDue("w2", T0 + 10, 30_000, 100)]);
+      const ids = [...a, ...b].map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).not.toContain(later.id);
+      for (const c of due) expect(ids).toContain(c.id);
+    });
+
+    it("updates a held record, keeps or releases the claim, and hands claims back", async () => {
+      const c = callback();
+      await store.insertCallback(c, T0);
+      await store.claimOne(c.id, "w", T0, 30_000);
+      expect(await store.updateClaimed(c.id, "w", { inDoubt: true, firstSentAt: T0 + 5, contactId: "contact" }, T0 + 5)).toBe(true);
+      expect(await store.getCallback(c.id)).toMatchObject({ inDoubt: true, firstSentAt: T0 + 5, contactId: "contact", claimedBy: "w", updatedAt: T0 + 5 });
+      expect(await store.releaseClaims("w")).toBeGreaterThanOrEqual(1);
+      expect((await store.getCallback(c.id))!.claimedBy).toBeUndefined();
+
+      await store.claimOne(c.id, "w", T0, 30_000);
+      expect(await store.completeClaim(c.id, "w", { status: "scheduled", deliveryId: "d-1", inDoubt: false, attempts: 1 }, T0 + 9)).toBe(true);
+      expect(await store.getCallback(c.id)).toMatchObject({ status: "scheduled", deliveryId: "d-1", inDoubt: false, attempts: 1, claimedBy: undefined, leaseUntil: undefined });
+      expect(await store.hasDeliveryId("d-1")).toBe(true);
+      expect(await store.hasDeliveryId("d-2")).toBe(false);
+      expect(await store.claimOne(c.id, "w", T0 + 99_999, 30_000)).toBeUndefined(); // no longer queued
+    });
+
+    it("counts requests per number since a time, and the outbox by status", async () => {
+      await store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 - 10_000 }), T0);
+      await store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 }), T0);
+      expect(await store.countForPhone("counted", T0 - 5_000)).toBe(1);
+      expect(await store.countForPhone("counted", T0 - 20_000)).toBe(2);
+      const stats = await store.outboxStats();
+      expect(stats.queued).toBe(stats.byStatus.queued);
+      expect(stats.byStatus.scheduled).toBeGreaterThanOrEqual(1);
+      expect(stats.oldestQueuedAt).toBe(T0 - 10_000);
+    });
+
+    it("takes slots up to their capacity, all or nothing, even with concurrent requests, and gives them back", async () => {
+      const profile = `cap-${n++}`;
+      const slot = T0 + 3_600_000;
+      const other = slot + 1_800_000;
+      const reserve = (slots: number[]) => ({ profile, slotStarts: slots, capacity: 2 });
+      const results = await Promise.all([1, 2, 3].map(() => store.insertCallback(callback(), T0, reserve([slot]))));
+      expect(results.filter((r) => r.inserted)).toHaveLength(2);
+      expect(results.filter((r) => !r.inserted)).toEqual([{ inserted: false, fullSlot: slot }]);
+      expect(await store.slotUsage(profile, slot, slot + 1)).toEqual(new Map([[slot, 2]]));
+
+      // A request needing a full slot and a free one takes neither, and is not written.
+      const both = callback();
+      expect(await store.insertCallback(both, T0, reserve([other, slot]))).toEqual({ inserted: false, fullSlot: slot });
+      expect(await store.getCallback(both.id)).toBeUndefined();
+      expect((await store.slotUsage(profile, T0, T0 + 86_400_000)).get(other) ?? 0).toBe(0);
+
+      const holder = callback();
+      await store.insertCallback(holder, T0, reserve([other]));
+      await store.releaseSlots(holder.id);
+      await store.releaseSlots(holder.id); // twice is harmless
+      expect((await store.slotUsage(profile, T0, T0 + 86_400_000)).get(other)).toBe(0);
+    });
+
+    it("keeps a do-not-call list of hashes", async () => {
+      const added = await store.addDoNotCall([
+        { phoneHash: "dnc-a", addedAt: T0, source: "cli", note: "asked by phone" },
+        { phoneHash: "dnc-b", addedAt: T0 + 1, source: "import" },
+        { phoneHash: "dnc-a", addedAt: T0 + 2, source: "cli" },
+      ]);
+      expect(added).toBe(2);
+      expect(await store.isDoNotCall("dnc-a")).toBe(true);
+      expect(await store.isDoNotCall("dnc-c")).toBe(false);
+      expect(await store.listDoNotCall()).toEqual([
+        { phoneHash: "dnc-a", addedAt: T0, source: "cli", note: "asked by phone" },
+        { phoneHash: "dnc-b", addedAt: T0 + 1, source: "import", note: undefined },
+      ]);
+      expect(await store.removeDoNotCall("dnc-a")).toBe(true);
+      expect(await store.removeDoNotCall("dnc-a")).toBe(false);
+      expect(await store.isDoNotCall("dnc-a")).toBe(false);
+    });
+
+    it("answers consent records by date", async () => {
+      const c = callback({ createdAt: T0 + 123_456, clientAddressHash: "ip", userAgent: "Firefox" });
+      await store.insertCallback(c, T0);
+      const records = await store.consentRecords(T0 + 123_456, T0 + 123_457);
+      expect(records).toEqual([
+        { requestId: c.id, createdAt: T0 + 123_456, profile: "default", consentVersion: "1", consentTextHash: "abc", phoneHash: c.phoneHash, clientAddressHash: "ip", userAgent: "Firefox", status: "queued" },
+      ]);
+    });
+
+    it("counts rate-limit hits per fixed window", async () => {
+      const key = `limit-${n++}`;
+      const window = 60_000;
+      const at = Math.floor(T0 / window) * window;
+      expect(await store.hitRateLimit(key, window, at + 1)).toEqual({ count: 1, resetAt: at + window });
+      expect(await store.hitRateLimit(key, window, at + 2)).toEqual({ count: 2, resetAt: at + window });
+      expect(await store.hitRateLimit(key, window, at + window)).toEqual({ count: 1, resetAt: at + 2 * window });
+    });
+  });
+}
+
+contract("SQLite", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "cw-store-"));
+  return { store: openSqliteStore(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+const withPostgres = await postgresAvailable();
+describe.runIf(withPostgres)("with PostgreSQL", () => {
+  contract("PostgreSQL", async () => {
+    const schema = uniqueSchema("cw_store");
+    return { store: await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema }), cleanup: () => dropSchema(schema) };
+  });
+
+  it("runs its migrations once even when several instances start together", async () => {
+    const schema = uniqueSchema("cw_migrate");
+    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })));
+    await Promise.all(stores.map((s) => s.close()));
+    await dropSchema(schema);
+  });
+});

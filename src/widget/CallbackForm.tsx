@@ -1,0 +1,307 @@
+// The callback form: when to call, name, phone, consent. react-hook-form holds the values and the
+// form schema (built on the shared one) checks them; the BFF's refusals come back onto the same
+// fields, and nothing the visitor typed is lost whatever the BFF answers.
+import { zodResolver } from "@hookform/resolvers/zod";
+import metadata from "libphonenumber-js/metadata.min.json";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useController, useForm, useWatch, type FieldErrors } from "react-hook-form";
+import { checkPhone, formatAsYouType } from "../shared/phone";
+import type { Availability, Problem, PublicProfile } from "../shared/schemas";
+import type { CallbackApi } from "./api";
+import { placeFieldErrors, type FormField } from "./field-errors";
+import { buildFormSchema, toCallbackRequest, type CallbackFormInput, type CallbackFormValues } from "./form-schema";
+import { createAttemptKeys } from "./idempotency";
+import { useI18n } from "./i18n";
+import { messageFor } from "./messages";
+import { PhoneField } from "./PhoneField";
+import { toCallbackResult, type CallbackResult } from "./result";
+import { groupSlotsByDay, type SlotFormatter } from "./slot-groups";
+import { SlotPicker } from "./SlotPicker";
+
+/** Values the host page already knows, to save the visitor typing them. */
+export interface CallbackDefaults {
+  name?: string;
+  phone?: string;
+  /** ISO 3166-1 alpha-2; used only when the profile allows it. */
+  country?: string;
+}
+
+export interface CallbackFormProps {
+  api: CallbackApi;
+  profile: PublicProfile;
+  availability: Availability;
+  timeZone: string;
+  locale?: string;
+  format: SlotFormatter;
+  defaultValues?: CallbackDefaults;
+  onDone(result: CallbackResult): void;
+  /** The BFF refused the request, or could not be reached. */
+  onProblem?(problem: { title: string; status?: number }): void;
+  /** Attribute values the host page passes on (only keys the profile allows are accepted). */
+  attributes?: Record<string, string>;
+  link?: string;
+  /** A plausible number was entered (or cleared): the times offered may depend on where it rings. */
+  onNumberChange?(number: { phone: string; country: string } | undefined): void;
+  /** The visitor picked another time zone to see the times in. */
+  onTimeZoneChange?(zone: string): void;
+  /** The BFF said a chosen time is no longer offered: fetch the times again. */
+  onTimesStale?(): void;
+}
+
+interface FormAlert {
+  title: string;
+  details: string[];
+}
+
+// The order fields appear in, so the first one needing attention gets focus.
+const FIELD_ORDER: readonly FormField[] = ["when", "slots", "name", "country", "phone", "consent"];
+const STALE_TIME_CODES = new Set(["window_not_offered", "window_in_past", "slot_full", "window_outside_calling_hours", "asap_unavailable"]);
+const FORM_ALERT_ID = "cw-form-alert";
+const WHEN_ERROR_ID = "cw-when-error";
+const NAME_ERROR_ID = "cw-name-error";
+const CONSENT_ERROR_ID = "cw-consent-error";
+
+export function CallbackForm({ api, profile, availability, timeZone, locale, format, defaultValues, attributes, link, onDone, onProblem, onTimesStale, onNumberChange, onTimeZoneChange }: CallbackFormProps) {
+  const { t } = useI18n();
+  const schema = useMemo(() => buildFormSchema(profile, metadata), [profile]);
+  const days = useMemo(() => groupSlotsByDay(availability.slots, format), [availability.slots, format]);
+  const keys = useRef(createAttemptKeys());
+  const honeypot = useRef<HTMLInputElement>(null);
+  const shownAt = useRef(Date.now());
+  const [alert, setAlert] = useState<FormAlert | undefined>();
+
+  const { control, register, handleSubmit, setError, setValue, getValues, trigger, formState } = useForm<CallbackFormInput, unknown, CallbackFormValues>({
+    resolver: zodResolver(schema),
+    defaultValues: initialValues(profile, availability, defaultValues),
+    shouldFocusError: true,
+  });
+  const { errors, isSubmitting, isSubmitted } = formState;
+  const when = useWatch({ control, name: "when" });
+  const slots = useController({ control, name: "slots" });
+  const country = useController({ control, name: "country" });
+  const phone = useController({ control, name: "phone" });
+
+  // The host may prefill after the form is shown (its embed API called late): fill those fields now.
+  const prefilled = useRef(defaultValues);
+  useEffect(() => {
+    if (defaultValues === prefilled.current) return;
+    prefilled.current = defaultValues;
+    const next = initialValues(profile, availability, defaultValues);
+    if (defaultValues?.name !== undefined) setValue("name", next.name);
+    if (defaultValues?.country !== undefined) setValue("country", next.country);
+    if (defaultValues?.phone !== undefined) setValue("phone", next.phone);
+  }, [defaultValues, profile, availability, setValue]);
+
+  // Once the number looks right, ask which times are permitted where it rings (debounced).
+  const numberChangeRef = useRef(onNumberChange);
+  numberChangeRef.current = onNumberChange;
+  const lastNumber = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      const check = checkPhone(phone.field.value, country.field.value, { allowedCountries: profile.allowedCountries }, metadata);
+      const key = check.ok ? check.e164 : undefined;
+      if (key === lastNumber.current) return;
+      lastNumber.current = key;
+      numberChangeRef.current?.(check.ok ? { phone: check.e164, country: country.field.value } : undefined);
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [phone.field.value, country.field.value, profile.allowedCountries]);
+
+  // "As soon as possible" may stop being offered (for this number, or as the clock turns).
+  useEffect(() => {
+    if (!availability.asap && getValues("when") === "asap") setValue("when", "choose");
+  }, [availability.asap, getValues, setValue]);
+
+  // Fresh times (after a refusal) may no longer offer what was chosen: keep only what still is.
+  useEffect(() => {
+    const open = new Set(availability.slots.filter((slot) => slot.available).map((slot) => slot.start));
+    const chosen = getValues("slots");
+    if (chosen.some((start) => !open.has(start))) setValue("slots", chosen.filter((start) => open.has(start)));
+  }, [availability.slots, getValues, setValue]);
+
+  async function submit(values: CallbackFormValues) {
+    setAlert(undefined);
+    // The BFF refuses forms sent faster than the profile's minimum fill time (a bot's speed);
+    // a quick person (autofill) just waits the rest of it here, with the button showing "Sending…".
+    const early = shownAt.current + profile.minFillSeconds * 1000 + 250 - Date.now();
+    if (profile.minFillSeconds > 0 && early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+    const request = toCallbackRequest(values, {
+      profile: profile.id,
+      slots: availability.slots,
+      timeZone,
+      locale,
+      formToken: profile.formToken,
+      attributes,
+      link,
+      website: honeypot.current?.value,
+    });
+    const outcome = await api.submit(request, keys.current.keyFor(JSON.stringify(request)));
+    if (outcome.kind === "unanswered") {
+      onProblem?.({ title: "unreachable" });
+      setAlert({ title: t.unreachableTitle, details: [t.unreachableDetail] });
+      return;
+    }
+    keys.current.answered();
+    if (outcome.kind === "problem") {
+      showProblem(outcome.problem, values.when, outcome.retryAfterSeconds);
+      onProblem?.({ title: outcome.problem.title, status: outcome.problem.status });
+      return;
+    }
+    onDone(toCallbackResult(outcome, request));
+  }
+
+  function showProblem(problem: Problem, choice: CallbackFormValues["when"], retryAfterSeconds?: number) {
+    const { fields, unplaced } = placeFieldErrors(problem.errors ?? [], choice);
+    const first = FIELD_ORDER.find((field) => fields[field] !== undefined);
+    for (const field of FIELD_ORDER) {
+      const code = fields[field];
+      // Field errors hold codes, as the schema's do; they are put into words when shown.
+      if (code !== undefined) setError(field, { type: "server", message: code }, { shouldFocus: field === first });
+    }
+    if ((problem.errors ?? []).some((error) => STALE_TIME_CODES.has(error.code))) onTimesStale?.();
+    const details = [
+      problem.detail,
+      ...unplaced.map((error) => messageFor(error.code, error.message, t)),
+      retryAfterSeconds ? t.tryAgainIn(retryAfterSeconds) : undefined,
+      problem.requestId ? `${t.reference}: ${problem.requestId}` : undefined,
+    ].filter((text): text is string => Boolean(text));
+    setAlert({ title: problem.title, details });
+  }
+
+  const errorText = (field: keyof FieldErrors<CallbackFormInput>) => {
+    const error = errors[field];
+    return error ? messageFor(error.message, undefined, t) : undefined;
+  };
+  const whenError = errorText("when");
+  const nameError = errorText("name");
+  const consentError = errorText("consent");
+
+  return (
+    <form className="cw-form" noValidate aria-labelledby="cw-title" aria-describedby={alert ? FORM_ALERT_ID : undefined} onSubmit={handleSubmit(submit)}>
+      <h2 id="cw-title">{t.title}</h2>
+      <p className="cw-hint">{profile.name}</p>
+
+      <fieldset className="cw-when" aria-describedby={whenError ? WHEN_ERROR_ID : undefined}>
+        <legend>{t.whenLegend}</legend>
+        {availability.asap && (
+          <label className="cw-choice">
+            <input type="radio" value="asap" {...register("when")} />
+            <span>{t.asap}</span>
+          </label>
+        )}
+        <label className="cw-choice">
+          <input type="radio" value="choose" {...register("when")} />
+          <span>{t.atChosenTime}</span>
+        </label>
+        {whenError && (
+          <p id={WHEN_ERROR_ID} className="cw-error">
+            {whenError}
+          </p>
+        )}
+      </fieldset>
+
+      {when === "choose" && (
+        <SlotPicker
+          days={days}
+          dateLang={format.locale}
+          selected={slots.field.value}
+          maxWindows={profile.maxWindows}
+          timeZone={timeZone}
+          onTimeZoneChange={onTimeZoneChange}
+          error={errorText("slots")}
+          focusRef={slots.field.ref}
+          onToggle={(start, checked) => {
+            const chosen = slots.field.value;
+            slots.field.onChange(checked ? [...chosen, start] : chosen.filter((s) => s !== start));
+          }}
+        />
+      )}
+
+      <div className="cw-field">
+        <label htmlFor="cw-name">{t.yourName}</label>
+        <input
+          id="cw-name"
+          type="text"
+          autoComplete="name"
+          aria-invalid={nameError ? true : undefined}
+          aria-describedby={nameError ? NAME_ERROR_ID : undefined}
+          {...register("name")}
+        />
+        {nameError && (
+          <p id={NAME_ERROR_ID} className="cw-error">
+            {nameError}
+          </p>
+        )}
+      </div>
+
+      <PhoneField
+        countries={profile.allowedCountries}
+        locale={locale}
+        country={{
+          value: country.field.value,
+          error: errorText("country"),
+          ref: country.field.ref,
+          onBlur: country.field.onBlur,
+          onChange(value) {
+            country.field.onChange(value);
+            // The number's validity depends on the country: recheck both once the visitor has tried to send.
+            if (isSubmitted) void trigger(["country", "phone"]);
+          },
+        }}
+        phone={{ value: phone.field.value, error: errorText("phone"), ref: phone.field.ref, onBlur: phone.field.onBlur, onChange: phone.field.onChange }}
+      />
+
+      <div className="cw-field cw-consent">
+        <label className="cw-choice">
+          <input
+            type="checkbox"
+            aria-invalid={consentError ? true : undefined}
+            aria-describedby={consentError ? CONSENT_ERROR_ID : undefined}
+            {...register("consent")}
+          />
+          <span>{profile.consent.text}</span>
+        </label>
+        {consentError && (
+          <p id={CONSENT_ERROR_ID} className="cw-error">
+            {consentError}
+          </p>
+        )}
+      </div>
+
+      {/* A trap for bots: hidden from people and assistive technology, never focused. */}
+      <div className="cw-trap" aria-hidden="true">
+        <label htmlFor="cw-website">Website</label>
+        <input id="cw-website" ref={honeypot} type="text" name="website" tabIndex={-1} autoComplete="off" defaultValue="" />
+      </div>
+
+      {/* Always in the page, so screen readers announce what is put into it. */}
+      <div id={FORM_ALERT_ID} role="alert" className={alert ? "cw-alert" : "cw-alert-empty"}>
+        {alert && (
+          <>
+            <p className="cw-alert-title">{alert.title}</p>
+            {alert.details.map((detail, i) => (
+              <p key={i}>{detail}</p>
+            ))}
+          </>
+        )}
+      </div>
+
+      <button type="submit" className="cw-primary" disabled={isSubmitting} aria-busy={isSubmitting || undefined}>
+        {isSubmitting ? t.sending : t.submit}
+      </button>
+    </form>
+  );
+}
+
+function initialValues(profile: PublicProfile, availability: Availability, given: CallbackDefaults = {}): CallbackFormInput {
+  const allowed = (code: string | undefined): code is string => code !== undefined && profile.allowedCountries.includes(code);
+  const country = [given.country?.toUpperCase(), profile.defaultCountry].find(allowed) ?? profile.allowedCountries[0] ?? "";
+  return {
+    when: availability.asap ? "asap" : "choose",
+    slots: [],
+    name: given.name ?? "",
+    country,
+    phone: given.phone ? formatAsYouType(given.phone, country, metadata) : "",
+    consent: false,
+  };
+}

@@ -1,0 +1,95 @@
+// Country and phone number. The number is formatted as it is typed, the way it is written in the
+// chosen country; only while typing at the end, so editing in the middle never makes the caret jump
+// and deleting a space or bracket is not undone by the formatter.
+import { getCountryCallingCode, type CountryCode } from "libphonenumber-js/core";
+import metadata from "libphonenumber-js/metadata.min.json";
+import { useMemo, type ChangeEvent } from "react";
+import { formatAsYouType, isKnownCountry } from "../shared/phone";
+import { useI18n } from "./i18n";
+
+export interface ControlProps<T> {
+  value: T;
+  error?: string;
+  onChange(value: T): void;
+  onBlur(): void;
+  /** Lets the form focus the control that needs attention. */
+  ref?: (element: HTMLElement | null) => void;
+}
+
+export interface PhoneFieldProps {
+  countries: readonly string[];
+  locale?: string;
+  country: ControlProps<string>;
+  phone: ControlProps<string>;
+}
+
+export const COUNTRY_ERROR_ID = "cw-country-error";
+export const PHONE_ERROR_ID = "cw-phone-error";
+
+/** "France (+33)" in the visitor's language. */
+export function countryOptionLabel(code: string, names: Intl.DisplayNames): string {
+  const name = names.of(code) ?? code;
+  return isKnownCountry(code, metadata) ? `${name} (+${getCountryCallingCode(code as CountryCode, metadata)})` : name;
+}
+
+export function PhoneField({ countries, locale, country, phone }: PhoneFieldProps) {
+  const { t } = useI18n();
+  const options = useMemo(() => {
+    const names = new Intl.DisplayNames(locale ? [locale, "en"] : ["en"], { type: "region", fallback: "code" });
+    return countries.map((code) => ({ code, label: countryOptionLabel(code, names) }));
+  }, [countries, locale]);
+
+  function onPhoneChange(event: ChangeEvent<HTMLInputElement>) {
+    const input = event.target;
+    const typingAtEnd = input.selectionStart === input.value.length && input.value.length > phone.value.length;
+    phone.onChange(typingAtEnd ? formatAsYouType(input.value, country.value, metadata) : input.value);
+  }
+
+  return (
+    <div className="cw-phone">
+      <div className="cw-field">
+        <label htmlFor="cw-country">{t.country}</label>
+        <select
+          id="cw-country"
+          ref={country.ref}
+          value={country.value}
+          aria-invalid={country.error ? true : undefined}
+          aria-describedby={country.error ? COUNTRY_ERROR_ID : undefined}
+          onChange={(event) => country.onChange(event.target.value)}
+          onBlur={country.onBlur}
+        >
+          {options.map(({ code, label }) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </select>
+        {country.error && (
+          <p id={COUNTRY_ERROR_ID} className="cw-error">
+            {country.error}
+          </p>
+        )}
+      </div>
+      <div className="cw-field">
+        <label htmlFor="cw-phone">{t.phoneNumber}</label>
+        <input
+          id="cw-phone"
+          ref={phone.ref}
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          value={phone.value}
+          aria-invalid={phone.error ? true : undefined}
+          aria-describedby={phone.error ? PHONE_ERROR_ID : undefined}
+          onChange={onPhoneChange}
+          onBlur={phone.onBlur}
+        />
+        {phone.error && (
+          <p id={PHONE_ERROR_ID} className="cw-error">
+            {phone.error}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

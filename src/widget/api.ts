@@ -1,0 +1,125 @@
+// The widget's client for the BFF's public API. Answers are checked against the shared schemas and
+// become typed outcomes; submitting never throws for an HTTP status, so a refusal can never lose
+// what the visitor typed.
+import * as z from "zod/mini";
+import { Availability, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, PublicProfile } from "../shared/schemas";
+
+export interface AvailabilityFor {
+  phone?: string;
+  country?: string;
+  timeZone?: string;
+}
+
+export type SubmitOutcome =
+  | { kind: "scheduled"; body: CallbackScheduled }
+  | { kind: "queued"; body: CallbackQueued }
+  | { kind: "problem"; problem: Problem; retryAfterSeconds?: number }
+  /** No answer we can read: the request may or may not have arrived. */
+  | { kind: "unanswered"; reason: string };
+
+/** A GET that did not give what we asked for; `problem` is the BFF's explanation when it sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem?: Problem,
+  ) {
+    super(problem?.title ?? `HTTP ${status}`);
+    this.name = "ApiError";
+  }
+}
+
+export interface CallbackApi {
+  profile(name: string, signal?: AbortSignal): Promise<PublicProfile>;
+  /** With a number, only the times permitted where it rings (and the visitor's zone as a hint). */
+  availability(name: string, signal?: AbortSignal, query?: AvailabilityFor): Promise<Availability>;
+  submit(request: CallbackRequest, idempotencyKey: string): Promise<SubmitOutcome>;
+  /** A request's status; with its token, Dataverse's own state and the links too. */
+  status(requestId: string, token?: string): Promise<CallbackStatus>;
+  /** POSTs to a request's signed cancel link. */
+  cancel(cancelUrl: string): Promise<{ ok: true } | { ok: false; problem?: Problem }>;
+}
+
+/** `apiBase` is the BFF's origin (and optional path prefix); the page's own origin when empty. */
+export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fetch(...args)): CallbackApi {
+  const base = apiBase.replace(/\/+$/, "");
+  const profilePath = (name: string) => `${base}/api/v1/profiles/${encodeURIComponent(name)}`;
+
+  async function getParsed<T>(url: string, schema: z.ZodMiniType<T>, signal?: AbortSignal): Promise<T> {
+    const response = await fetcher(url, { headers: { accept: "application/json" }, signal });
+    const body = await readJson(response);
+    if (!response.ok) throw new ApiError(response.status, asProblem(body));
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new ApiError(response.status);
+    return parsed.data;
+  }
+
+  return {
+    profile: (name, signal) => getParsed(profilePath(name), PublicProfile, signal),
+    availability: (name, signal, query) => {
+      const search = new URLSearchParams(Object.entries(query ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1])));
+      return getParsed(`${profilePath(name)}/availability${search.size > 0 ? `?${search}` : ""}`, Availability, signal);
+    },
+    status: (requestId, token) =>
+      getParsed(`${base}/api/v1/callbacks/${encodeURIComponent(requestId)}${token ? `?token=${encodeURIComponent(token)}` : ""}`, CallbackStatus),
+    async cancel(cancelUrl) {
+      try {
+        const response = await fetcher(cancelUrl, { method: "POST", headers: { accept: "application/json, application/problem+json" } });
+        if (response.ok) return { ok: true };
+        return { ok: false, problem: asProblem(await readJson(response)) };
+      } catch {
+        return { ok: false };
+      }
+    },
+    async submit(request, idempotencyKey) {
+      let response: Response;
+      try {
+        response = await fetcher(`${base}/api/v1/callbacks`, {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json, application/problem+json", "idempotency-key": idempotencyKey },
+          body: JSON.stringify(request),
+        });
+      } catch (error) {
+        return { kind: "unanswered", reason: error instanceof Error ? error.message : String(error) };
+      }
+      const body = await readJson(response);
+      if (response.status === 201) {
+        const scheduled = CallbackScheduled.safeParse(body);
+        return scheduled.success ? { kind: "scheduled", body: scheduled.data } : { kind: "unanswered", reason: "unreadable 201 body" };
+      }
+      if (response.status === 202) {
+        const queued = CallbackQueued.safeParse(body);
+        return queued.success ? { kind: "queued", body: queued.data } : { kind: "unanswered", reason: "unreadable 202 body" };
+      }
+      if (response.ok) return { kind: "unanswered", reason: `unexpected status ${response.status}` };
+      return {
+        kind: "problem",
+        problem: asProblem(body) ?? { type: "about:blank", title: response.statusText || "The request failed", status: response.status },
+        retryAfterSeconds: retryAfterSeconds(response.headers.get("retry-after")),
+      };
+    },
+  };
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function asProblem(body: unknown): Problem | undefined {
+  const parsed = Problem.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Retry-After is either a number of seconds or an HTTP date. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) > 0 ? Number(text) : undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  const seconds = Math.ceil((at - now) / 1000);
+  return seconds > 0 ? seconds : undefined;
+}

@@ -1,0 +1,15 @@
+// What the browser says about the visitor: their time zone and language, checked with the same
+// rules the BFF applies, so an odd browser setting cannot get a request refused.
+import { LocaleTag, TimeZoneName } from "../shared/schemas";
+
+/** The visitor's IANA zone; UTC when the browser does not say or says something we do not know. */
+export function visitorTimeZone(zone = Intl.DateTimeFormat().resolvedOptions().timeZone): string {
+  return TimeZoneName.safeParse(zone).success ? zone : "UTC";
+}
+
+/** The visitor's language as a BCP 47 tag the API accepts, or undefined. */
+export function visitorLocale(language = typeof navigator === "undefined" ? undefined : navigator.language): string | undefined {
+  if (!language) return undefined;
+  const parsed = LocaleTag.safeParse(language);
+  return parsed.success ? Intl.getCanonicalLocales(language)[0] : undefined;
+}
