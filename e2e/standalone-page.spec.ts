@@ -89,8 +89,14 @@ test("the form refuses a too-short number and missing consent before sending", a
 test.describe("standalone page links", () => {
   test.use({ timezoneId: "Europe/Paris", locale: "fr-FR" });
 
-  test("prefills name, phone and country from the address", async ({ page }) => {
+  test("speaks the browser's language, and prefills name, phone, country and locale from the address", async ({ page }) => {
     await page.goto("/callback/default?name=Grace%20Hopper&phone=%2B442079460958&country=GB");
+    await expect(page.getByLabel("Votre nom")).toHaveValue("Grace Hopper");
+    await expect(page.getByLabel("Pays")).toHaveValue("GB");
+    await expect(page.getByLabel("Numéro de téléphone")).toHaveValue("+44 20 7946 0958");
+
+    await page.goto("/callback/default?name=Grace%20Hopper&phone=%2B442079460958&country=GB&locale=en");
+    await expect(page.getByRole("heading", { name: "Request a callback" })).toBeVisible();
     await expect(page.getByLabel("Your name")).toHaveValue("Grace Hopper");
     await expect(page.getByLabel("Country")).toHaveValue("GB");
     await expect(page.getByLabel("Phone number")).toHaveValue("+44 20 7946 0958");
@@ -101,12 +107,12 @@ test.describe("standalone page links", () => {
     const contactId = await createContact(e164);
     const url = signedLink(["--contact", contactId, "--phone", e164, "--attribute", "caseNumber=CAS-77"]);
     await page.goto(url.replace(/^http:\/\/127\.0\.0\.1:\d+/, ""));
-    await expect(page.getByLabel("Phone number")).toHaveValue(/^\+33 6 12/);
-    await page.getByRole("radio", { name: "At a time I choose" }).check();
+    await expect(page.getByLabel("Numéro de téléphone")).toHaveValue(/^\+33 6 12/);
+    await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
     await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
     await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-    await page.getByRole("button", { name: "Request a callback" }).click();
-    await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
+    await page.getByRole("button", { name: "Demander un rappel" }).click();
+    await expect(page.getByRole("heading", { name: "Rappel demandé" })).toBeVisible({ timeout: 10_000 });
     const [call] = await deliveriesTo(request, e164);
     expect(call!.body.ContactId).toBe(contactId);
     expect(call!.body.InputAttributes).toMatchObject({ caseNumber: "CAS-77" });
@@ -128,7 +134,7 @@ test.describe("standalone page links", () => {
     expect(expired!.status()).toBe(410);
     await expect(page.getByRole("heading", { name: "This link has expired" })).toBeVisible();
     await page.getByRole("link", { name: "Request a callback" }).click();
-    await expect(page.getByRole("heading", { name: "Request a callback" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
   });
 });
 

@@ -21,8 +21,10 @@ document.addEventListener("callback-widget:close", (event) => {
   if (event.target instanceof HTMLIFrameElement) event.target.hidden = true;
 });
 
+// ?calm turns the hostile stylesheet off, to compare the widget with and without it. This runs
+// before the body is parsed (the stylesheet's link comes first), so the page never paints with it.
+if (new URLSearchParams(location.search).has("calm")) document.getElementById("hostile")?.setAttribute("disabled", "");
+
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("prefill")?.addEventListener("click", () => CallbackWidget("prefill", { name: "Ada Lovelace" }));
-  // ?calm turns the hostile stylesheet off, to compare the widget with and without it.
-  if (new URLSearchParams(location.search).has("calm")) document.getElementById("hostile")?.setAttribute("disabled", "");
 });

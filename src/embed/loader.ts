@@ -116,8 +116,8 @@ if (!window.CallbackWidget?.loaded && script) {
 .l{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:${left ? "flex-start" : "flex-end"};gap:12px;font:16px/1.4 system-ui,sans-serif}
 button{all:initial;box-sizing:border-box;min-height:48px;padding:12px 20px;border-radius:999px;background:var(--cw-accent,#0b5cad);color:var(--cw-accent-text,#fff);font:600 16px/1.4 system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}
 button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
-.p{all:initial;display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
-.x{display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
+.p{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:80px;z-index:2147483000;display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.x{color-scheme:inherit;display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
 [hidden]{display:none}`);
     shadow.adoptedStyleSheets = [sheet];
     const layout = document.createElement("div");
@@ -132,7 +132,8 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     document.body.append(host);
   }
 
-  // The panel opens at its final size (its content scrolls), so loading moves nothing.
+  // The panel opens at its final size (its content scrolls) and out of the launcher's flow, so
+  // opening and loading move nothing, not even the launcher.
   function open(): void {
     if (!launcher) drawLauncher();
     if (!panel) {
