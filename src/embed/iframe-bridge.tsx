@@ -43,12 +43,18 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
     );
   }, [api, profile, claimedParentOrigin]);
 
+  // Messages sent before the parent's origin is confirmed ("ready" often is) wait for it, so the
+  // host hears them and answers "ready" with what it queued; an unconfirmed parent hears nothing.
+  const waiting = useRef<Outgoing[]>([]);
+  const send = (message: Outgoing, to: string) => window.parent.postMessage({ source: "callback-widget", version: PROTOCOL_VERSION, ...message }, to);
   const post = (message: Outgoing) => {
-    if (targetRef.current) window.parent.postMessage({ source: "callback-widget", version: PROTOCOL_VERSION, ...message }, targetRef.current);
+    if (targetRef.current) send(message, targetRef.current);
+    else if (window.parent !== window) waiting.current.push(message);
   };
 
   useEffect(() => {
     if (!target) return;
+    for (const message of waiting.current.splice(0)) send(message, target);
     const onMessage = (event: MessageEvent) => {
       if (event.source !== window.parent || event.origin !== target || !isHostMessage(event.data)) return;
       if (event.data.type === "prefill") setPrefill((current) => ({ ...current, ...event.data.prefill }));

@@ -98,12 +98,13 @@ if (!window.CallbackWidget?.loaded && script) {
     es: ["Solicitar una llamada", "Cerrar"],
     ar: ["طلب معاودة الاتصال", "إغلاق"],
   };
-  const words = () => WORDS[(state.locale ?? document.documentElement.lang ?? navigator.language).slice(0, 2).toLowerCase()] ?? WORDS.en!;
+  const words = () => WORDS[(state.locale || document.documentElement.lang || navigator.language).slice(0, 2).toLowerCase()] ?? WORDS.en!;
   let panel: HTMLElement | undefined;
   let launcher: HTMLButtonElement | undefined;
   const profile = data.profile ?? "default";
 
   function drawLauncher(): void {
+    if (launcher) return;
     const host = document.createElement("div");
     host.setAttribute("data-callback-widget-launcher", "");
     if (data.accent) host.style.setProperty("--cw-accent", data.accent);
@@ -221,12 +222,13 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
   };
   api.loaded = true;
   window.CallbackWidget = api;
-  for (const args of queued) api(args[0], args[1]);
 
+  // The queue is replayed once the page has a body: an early "open" then opens the one launcher.
   const start = () => {
     if (data.launcher !== "false") drawLauncher();
     attachFrames();
     new MutationObserver(attachFrames).observe(document.body, { childList: true, subtree: true });
+    for (const args of queued) api(args[0], args[1]);
   };
   if (document.body) start();
   else document.addEventListener("DOMContentLoaded", start, { once: true });

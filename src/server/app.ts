@@ -12,7 +12,7 @@ import type { AcceptDeps } from "./callbacks";
 import type { DataverseGateway } from "./dataverse/gateway";
 import type { Metrics } from "./metrics";
 import type { DeliveryWorker } from "./outbox/delivery-worker";
-import { problem, PROBLEM_TYPES } from "./problem";
+import { fieldError, problem, PROBLEM_TYPES } from "./problem";
 import { adminToken, registerAdmin } from "./routes/admin";
 import { registerOperations } from "./routes/operations";
 import { apiCors } from "./routes/origins";
@@ -63,15 +63,15 @@ export function createApp(deps: AppDeps) {
 
   app.onError((error, c) => {
     logger.error({ requestId: c.get("requestId"), err: error.message }, "unhandled error");
-    return problem(c, 500, PROBLEM_TYPES.internal, "Something went wrong on our side");
+    return problem(c, 500, PROBLEM_TYPES.internal, "Something went wrong on our side", { errors: [fieldError("", "internal_error")] });
   });
 
   app.use("/api/v1/*", apiCors(deps.profiles, deps.settings.publicUrl));
   registerOperations(app, deps);
   registerPublicApi(app, deps);
   registerAdmin(app, deps, adminToken(deps.settings.adminApiToken));
-  app.all("/api/*", (c) => problem(c, 404, PROBLEM_TYPES.notFound, "There is no such API resource"));
+  app.all("/api/*", (c) => problem(c, 404, PROBLEM_TYPES.notFound, "There is no such API resource", { errors: [fieldError("", "not_found")] }));
   registerPages(app, deps);
-  app.notFound((c) => problem(c, 404, PROBLEM_TYPES.notFound, "Not found"));
+  app.notFound((c) => problem(c, 404, PROBLEM_TYPES.notFound, "Not found", { errors: [fieldError("", "not_found")] }));
   return app;
 }

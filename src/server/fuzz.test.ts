@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isErrorCode } from "../shared/error-codes";
 import { startHarness, supportProfile, type Harness } from "./test-harness";
 
 let h: Harness;
@@ -30,9 +31,12 @@ function expectWellBehaved(answer: { status: number; type: string; text: string 
   expect(answer.status, answer.text).toBeLessThan(500);
   if (answer.status >= 400) {
     expect(answer.type).toContain("application/problem+json");
-    const problem = JSON.parse(answer.text) as { status: number; title: string };
+    const problem = JSON.parse(answer.text) as { status: number; title: string; errors: Array<{ field: string; code: string; message: string }> };
     expect(problem.status).toBe(answer.status);
     expect(problem.title.length).toBeGreaterThan(0);
+    // Every refusal says which field and why, with a code the widget can put into words.
+    expect(problem.errors.length).toBeGreaterThan(0);
+    for (const error of problem.errors) expect(isErrorCode(error.code), error.code).toBe(true);
   }
 }
 

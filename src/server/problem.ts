@@ -47,7 +47,7 @@ export function problem(
   status: ContentfulStatusCode,
   type: string,
   title: string,
-  extra: { detail?: string; errors?: FieldError[] } = {},
+  extra: { detail?: string; errors: FieldError[] },
 ): Response {
   const body: Problem = { type, title, status, ...extra };
   const requestId = c.get("requestId" as never) as string | undefined;

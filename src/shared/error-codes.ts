@@ -49,6 +49,16 @@ export const ERROR_MESSAGES = {
   link_expired: "This callback link has expired. Request a callback without it, or ask for a new link.",
   origin_not_allowed: "This page may not request callbacks for this line.",
   phone_rate_limited: "We already have several requests for this number. Please wait before asking again.",
+  not_found: "There is no such resource.",
+  request_not_found: "There is no callback request with this id (and token).",
+  request_cancelled: "This callback request was cancelled.",
+  request_failed: "The contact centre could not schedule the call.",
+  cancel_in_progress: "The request is being passed to the contact centre right now; try again in a moment.",
+  not_cancellable: "This callback can no longer be cancelled.",
+  cancel_failed: "The contact centre could not cancel the call; try again later.",
+  internal_error: "Something went wrong on our side.",
+  unauthorized: "A valid token is required.",
+  forbidden: "This token does not allow this.",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_MESSAGES;

@@ -211,7 +211,11 @@ export type Problem = z.infer<typeof Problem>;
 
 // ---------- Dataverse: CCaaS_CreateProactiveVoiceDelivery ----------
 
-export const ActionInstant = z.string().check(z.regex(ACTION_INSTANT, { error: "must be yyyy-MM-ddTHH:mm:ss.fffZ" }));
+export const ActionInstant = z.string().check(
+  z.regex(ACTION_INSTANT, { error: "must be yyyy-MM-ddTHH:mm:ss.fffZ" }),
+  // The pattern alone lets month 13 or 25:61 through: the instant must also exist.
+  z.refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text, { error: "must be a real instant" }),
+);
 
 export const ActionWindow = z.strictObject({ Start: ActionInstant, End: ActionInstant });
 

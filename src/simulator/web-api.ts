@@ -130,6 +130,10 @@ export function createWebApi(state: SimulatorState, identity: Identity, options:
     }
     const request = parsed.data;
     for (const [index, window] of (request.Windows ?? []).entries()) {
+      // Dataverse parses the instants itself: one that does not exist (2031-13-45T25:61:61.000Z) is refused.
+      for (const [key, text] of Object.entries(window)) {
+        if (!isRealUtcInstant(text)) return refuse(400, "0x80040203", `Invalid argument 'Windows.${index}.${key}': '${text}' is not a valid UTC date and time.`);
+      }
       if (Date.parse(window.Start) >= Date.parse(window.End)) return refuse(400, "0x80040203", `Invalid argument 'Windows.${index}': Start must be before End.`);
       if (Date.parse(window.End) <= options.now()) return refuse(400, "0x80040203", `Invalid argument 'Windows.${index}': the window has already ended.`);
     }
@@ -295,4 +299,10 @@ function recordedHeaders(c: Context): Record<string, string> {
     headers[name] = name === "authorization" ? "Bearer [verified]" : value;
   });
   return headers;
+}
+
+/** `yyyy-MM-ddTHH:mm:ss.fffZ` naming an instant that exists, checked by the calendar, not by a pattern. */
+function isRealUtcInstant(text: string): boolean {
+  const instant = Date.parse(text);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(text) && !Number.isNaN(instant) && new Date(instant).toISOString() === text;
 }

@@ -132,6 +132,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
       locale,
       formToken: profile.formToken,
       attributes,
+      allowedAttributes: profile.attributes,
       link,
       website: honeypot.current?.value,
     });

@@ -75,4 +75,10 @@ describe("toCallbackRequest", () => {
     expect(request).not.toHaveProperty("windows");
     expect(request).toMatchObject({ name: "Ada", locale: "fr-FR" });
   });
+
+  it("passes on only the attributes the profile accepts, so a host's extra prefill cannot sink the request", () => {
+    const context = { profile: "default", slots, timeZone: "UTC", attributes: { orderNumber: "ORD-1", secretFlag: "x" } };
+    expect(toCallbackRequest({ ...valid, when: "asap" }, { ...context, allowedAttributes: ["orderNumber"] }).attributes).toEqual({ orderNumber: "ORD-1" });
+    expect(toCallbackRequest({ ...valid, when: "asap" }, { ...context, allowedAttributes: [] })).not.toHaveProperty("attributes");
+  });
 });

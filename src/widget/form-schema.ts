@@ -56,6 +56,8 @@ export interface RequestContext {
   /** The honeypot field's content: empty for people, who never see it. */
   website?: string;
   attributes?: Record<string, string>;
+  /** The attribute keys the profile accepts: a host's prefill of any other key is left out, not refused. */
+  allowedAttributes?: readonly string[];
   link?: string;
 }
 
@@ -75,7 +77,9 @@ export function toCallbackRequest(values: CallbackFormValues, context: RequestCo
   if (context.locale) request.locale = context.locale;
   if (context.formToken) request.formToken = context.formToken;
   if (context.website) request.website = context.website;
-  if (context.attributes && Object.keys(context.attributes).length > 0) request.attributes = { ...context.attributes };
+  const allowed = new Set(context.allowedAttributes ?? []);
+  const attributes = Object.entries(context.attributes ?? {}).filter(([key]) => allowed.has(key));
+  if (attributes.length > 0) request.attributes = Object.fromEntries(attributes);
   if (context.link) request.link = context.link;
   return request;
 }

@@ -14,11 +14,11 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 export function adminToken(expected: string | undefined): MiddlewareHandler<AppEnv> {
   const want = expected === undefined ? undefined : digest(expected);
   return async (c, next) => {
-    if (!want) return problem(c, 404, PROBLEM_TYPES.notFound, "The admin API is not enabled (set ADMIN_API_TOKEN)");
+    if (!want) return problem(c, 404, PROBLEM_TYPES.notFound, "The admin API is not enabled (set ADMIN_API_TOKEN)", { errors: [fieldError("", "not_found")] });
     const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
     if (!given || !timingSafeEqual(digest(given), want)) {
       c.header("WWW-Authenticate", 'Bearer realm="callback-widget admin"');
-      return problem(c, 401, PROBLEM_TYPES.unauthorized, "An administrator's token is required");
+      return problem(c, 401, PROBLEM_TYPES.unauthorized, "An administrator's token is required", { errors: [fieldError("authorization", "unauthorized")] });
     }
     await next();
   };

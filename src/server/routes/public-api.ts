@@ -119,7 +119,7 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
 
   app.get("/api/v1/callbacks/:requestId", async (c) => {
     const record = await store.getCallback(c.req.param("requestId"));
-    if (!record) return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id");
+    if (!record) return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id", { errors: [fieldError("requestId", "request_not_found")] });
     c.header("Cache-Control", "no-store");
     const body: CallbackStatus = {
       requestId: record.id,
@@ -140,7 +140,7 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post("/api/v1/callbacks/:requestId/cancel", async (c) => {
     const record = await store.getCallback(c.req.param("requestId"));
     if (!record || !deps.manageTokens.verify(record.id, c.req.query("token"))) {
-      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token");
+      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token", { errors: [fieldError("requestId", "request_not_found")] });
     }
     const outcome = await cancelCallback(deps, record).catch((error: Error) => ({ kind: "error" as const, reason: error.message }));
     switch (outcome.kind) {
@@ -149,19 +149,19 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
         return c.json({ requestId: record.id, status: "cancelled" });
       case "busy":
         c.header("Retry-After", "2");
-        return problem(c, 409, PROBLEM_TYPES.conflict, "The request is being passed to the contact centre right now; try again in a moment");
+        return problem(c, 409, PROBLEM_TYPES.conflict, "The request is being passed to the contact centre right now; try again in a moment", { errors: [fieldError("", "cancel_in_progress")] });
       case "too-late":
-        return problem(c, 409, PROBLEM_TYPES.conflict, "This callback can no longer be cancelled", { detail: outcome.reason });
+        return problem(c, 409, PROBLEM_TYPES.conflict, "This callback can no longer be cancelled", { detail: outcome.reason, errors: [fieldError("", "not_cancellable")] });
       case "error":
         deps.logger.error({ callbackRequestId: record.id, err: outcome.reason }, "cancellation failed");
-        return problem(c, 502, PROBLEM_TYPES.upstream, "The contact centre could not cancel the call; try again later");
+        return problem(c, 502, PROBLEM_TYPES.upstream, "The contact centre could not cancel the call; try again later", { errors: [fieldError("", "cancel_failed")] });
     }
   });
 
   app.get("/api/v1/callbacks/:requestId/invite.ics", async (c) => {
     const record = await store.getCallback(c.req.param("requestId"));
     if (!record || !deps.manageTokens.verify(record.id, c.req.query("token"))) {
-      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token");
+      return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token", { errors: [fieldError("requestId", "request_not_found")] });
     }
     const line = profiles.get(record.profile)?.name ?? record.profile;
     return c.body(callbackInvite(record, line, linksFor(c, record.id)), 200, {
@@ -197,11 +197,12 @@ function answerFor(c: Context, record: CallbackRecord, links: CallbackLinks): Re
       c.header("Location", `/api/v1/callbacks/${record.id}`);
       return c.json({ requestId: record.id, status: "queued", windows: record.windows, links }, 202);
     case "cancelled":
-      return problem(c, 409, PROBLEM_TYPES.conflict, "This request was cancelled");
+      return problem(c, 409, PROBLEM_TYPES.conflict, "This request was cancelled", { errors: [fieldError("", "request_cancelled")] });
     case "failed":
     case "expired":
       return problem(c, 502, PROBLEM_TYPES.upstream, "The contact centre could not schedule the call", {
         detail: `Your request ${record.id} was recorded but the contact centre refused it. Please try again later or contact us another way.`,
+        errors: [fieldError("", "request_failed")],
       });
   }
 }
