@@ -178,12 +178,16 @@ describe("POST /api/v1/callbacks", () => {
 
   it.each(refusals)("refuses %s with a field-level problem and places no call", async (_name, input, status, errors) => {
     const before = (await h.deliveries()).length;
+    const { actionCalls, contactQueries, contactCreates } = h.simulator.stats();
     const response = await call("POST", "/api/v1/callbacks", input.body, input.headers);
     expect(response.status).toBe(status);
     expect(response.type).toContain("application/problem+json");
     expect(response.body).toMatchObject({ type: expect.stringContaining("/problems/"), title: expect.any(String), status });
     expect(response.body.errors).toEqual(errors.map((e) => ({ ...e, message: expect.any(String) })));
     expect(await h.deliveries()).toHaveLength(before);
+    // Nothing reached Dataverse at all: no action call (even a refused one), no contact looked up or made.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(h.simulator.stats()).toMatchObject({ actionCalls, contactQueries, contactCreates });
   });
 });
 
@@ -192,9 +196,21 @@ describe("OpenAPI document", () => {
     const { status, body } = await call("GET", "/api/v1/openapi.json");
     expect(status).toBe(200);
     expect(body.openapi).toBe("3.1.0");
-    expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/profiles/{profile}", "/api/v1/profiles/{profile}/availability", "/api/v1/callbacks"]),
-    );
+    expect(Object.keys(body.paths).sort()).toEqual([
+      "/api/v1/callbacks",
+      "/api/v1/callbacks/{requestId}",
+      "/api/v1/callbacks/{requestId}/cancel",
+      "/api/v1/callbacks/{requestId}/invite.ics",
+      "/api/v1/openapi.json",
+      "/api/v1/profiles/{profile}",
+      "/api/v1/profiles/{profile}/availability",
+      "/healthz",
+      "/metrics",
+      "/readyz",
+    ]);
+    expect(Object.keys(body.paths["/api/v1/callbacks"].post.responses)).toEqual(expect.arrayContaining(["201", "202", "422", "429"]));
+    expect(body.components.schemas.CallbackQueued.properties.status).toEqual({ type: "string", const: "queued" });
+    expect(body.components.schemas.CallbackStatus.properties.status.enum).toEqual(["queued", "scheduled", "failed", "expired", "cancelled"]);
     const schema = body.components.schemas.CallbackRequest;
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(["profile", "phone", "timeZone", "consent"]));

@@ -2,7 +2,7 @@
 // where calling is permitted in the callee's zones, marked unavailable once full, and whether
 // "as soon as possible" can be offered (open now, permitted now, for long enough).
 import { clipToPermitted, isWithin, permittedSpans } from "../shared/calling-hours";
-import { currentOpening, generateSlots } from "../shared/slots";
+import { currentOpening, currentSlot, generateSlots } from "../shared/slots";
 import type { TimeSpan } from "../shared/windows";
 import type { CalleeZones } from "./callee-zones";
 import type { Profile } from "./profiles";
@@ -36,10 +36,16 @@ export function asapWindow(profile: Profile, now: number, permitted?: TimeSpan[]
 export async function offerFor(profile: Profile, now: number, store: Pick<Store, "slotUsage">, callee?: CalleeZones): Promise<Offer> {
   const permitted = permittedFor(profile, callee, now);
   const slots = generateSlots(profile.calendar, now).filter((slot) => !permitted || isWithin(slot, permitted));
-  const usage = profile.capacityPerSlot && slots.length > 0 ? await store.slotUsage(profile.id, slots[0]!.start, slots.at(-1)!.end) : undefined;
+  let asap = asapWindow(profile, now, permitted);
+  // "As soon as possible" takes a place in the slot under way: not offered once that one is full.
+  const asapSlot = asap && currentSlot(profile.calendar, now);
+  const from = Math.min(asapSlot?.start ?? Infinity, slots[0]?.start ?? Infinity);
+  const usage = profile.capacityPerSlot && Number.isFinite(from) ? await store.slotUsage(profile.id, from, slots.at(-1)?.end ?? asapSlot!.end) : undefined;
+  const hasRoom = (start: number) => !usage || (usage.get(start) ?? 0) < profile.capacityPerSlot!;
+  if (asapSlot && !hasRoom(asapSlot.start)) asap = undefined;
   return {
-    slots: slots.map((slot) => ({ ...slot, available: !usage || (usage.get(slot.start) ?? 0) < profile.capacityPerSlot! })),
-    asap: asapWindow(profile, now, permitted),
+    slots: slots.map((slot) => ({ ...slot, available: hasRoom(slot.start) })),
+    asap,
     permitted,
   };
 }

@@ -6,7 +6,7 @@ import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../shared/phone";
 import type { CallbackRequest, FieldError } from "../shared/schemas";
 import { isWithin } from "../shared/calling-hours";
-import { generateSlots, isOfferedWindow } from "../shared/slots";
+import { currentSlot, generateSlots, isOfferedWindow } from "../shared/slots";
 import { fromPublicWindow, hasOverlap, mergeAdjacent, toPublicWindow, type TimeSpan } from "../shared/windows";
 import { checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
 import type { RateLimiter } from "./abuse/rate-limiter";
@@ -52,7 +52,8 @@ export function checkWindows(
 ): { spans: TimeSpan[]; errors: FieldError[]; slotStarts: number[] } {
   if (requested === undefined) {
     const asap = asapWindow(profile, now, permitted);
-    return asap ? { spans: [asap], errors: [], slotStarts: [] } : { spans: [], errors: [fieldError("windows", "asap_unavailable")], slotStarts: [] };
+    const slot = asap && currentSlot(profile.calendar, now);
+    return asap ? { spans: [asap], errors: [], slotStarts: slot ? [slot.start] : [] } : { spans: [], errors: [fieldError("windows", "asap_unavailable")], slotStarts: [] };
   }
   if (requested.length > profile.maxWindows) return { spans: [], errors: [fieldError("windows", "windows_too_many")], slotStarts: [] };
 
@@ -111,6 +112,8 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   if (request.country && !profile.allowedCountries.includes(request.country)) errors.push(fieldError("country", "country_not_allowed"));
   const phone = checkPhone(request.phone, request.country ?? profile.defaultCountry, { allowedCountries: profile.allowedCountries }, metadata);
   if (!phone.ok) errors.push(fieldError(phone.code === "country_invalid" ? "country" : "phone", phone.code));
+  // A link that names a number books calls to that number only: a forwarded link cannot call a stranger.
+  if (phone.ok && signed?.phone && !sameNumber(signed.phone, phone.e164, profile.defaultCountry)) errors.push(fieldError("phone", "link_phone_mismatch"));
   const phoneHash = phone.ok ? deps.vault.hashPhone(phone.e164) : undefined;
   // The do-not-call list answers like any other refusal of the number: it reveals nothing more.
   if (phoneHash && (await deps.store.isDoNotCall(phoneHash))) errors.push(fieldError("phone", "phone_not_callable"));
@@ -152,11 +155,17 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   const reservation = profile.capacityPerSlot ? { profile: profile.id, slotStarts: windows.slotStarts, capacity: profile.capacityPerSlot } : undefined;
   const inserted = await deps.store.insertCallback(record, now, reservation);
   if (!inserted.inserted && "fullSlot" in inserted) {
+    if (request.windows === undefined) return { kind: "refused", errors: [fieldError("windows", "asap_unavailable")] };
     const index = windows.spans.findIndex((span) => span.start <= inserted.fullSlot && inserted.fullSlot < span.end);
     return { kind: "refused", errors: [fieldError(`windows.${index}`, "slot_full")] };
   }
   if (!inserted.inserted) return sameRequest(inserted.existing, request);
   return { kind: "accepted", record: (await deps.store.getCallback(record.id))!, replay: false };
+}
+
+function sameNumber(linked: string, e164: string, defaultCountry: string | undefined): boolean {
+  const parsed = checkPhone(linked, defaultCountry, {}, metadata);
+  return parsed.ok && parsed.e164 === e164;
 }
 
 async function replayOf(store: Store, key: string, request: CallbackRequest): Promise<AcceptOutcome | undefined> {

@@ -26,6 +26,20 @@ describe("calleeZones", () => {
     expect(await calleeZones("+18005551234", "America/Chicago")).toEqual({ country: "US", zones: ["America/Chicago"], source: "visitor" });
   });
 
+  it("uses every zone of Brazil for a Brazilian number without a region (toll-free), unless the visitor is in Brazil", async () => {
+    const tollFree = await calleeZones("+558001234567");
+    expect(tollFree).toMatchObject({ country: "BR", source: "country" });
+    expect(tollFree.zones).toEqual(countryZones("BR"));
+    expect(tollFree.zones).toEqual(expect.arrayContaining(["America/Noronha", "America/Sao_Paulo", "America/Manaus", "America/Rio_Branco"]));
+    expect(await calleeZones("+558001234567", "America/Manaus")).toEqual({ country: "BR", zones: ["America/Manaus"], source: "visitor" });
+  });
+
+  it("finds no zone for a country missing from the data (Kosovo), and then permits no time at all", async () => {
+    const kosovo = await calleeZones("+38344123456", "Europe/Paris");
+    expect(kosovo).toEqual({ country: "XK", zones: [], source: "unknown" });
+    expect(permittedSpans(DEFAULT_CALLING_HOURS, kosovo.country, kosovo.zones, at("2026-07-15T00:00:00Z"), at("2026-07-16T00:00:00Z"))).toEqual([]);
+  });
+
   it("otherwise uses every zone of the country", async () => {
     expect(await calleeZones("+61412345678", "Europe/Paris")).toEqual({ country: "AU", zones: countryZones("AU"), source: "country" });
     const tollFree = await calleeZones("+18005551234");

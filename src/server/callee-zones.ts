@@ -24,6 +24,7 @@ export function countryZones(country: string | undefined): string[] {
   return (country && getCountry(country)?.timezones) || [];
 }
 
+/** Where no zone can be found (a country missing from the data, such as Kosovo), no time is permitted. */
 export async function calleeZones(e164: string, visitorZone?: string): Promise<CalleeZones> {
   const number = parsePhoneNumberFromString(e164);
   const country = number?.country;
@@ -32,10 +33,10 @@ export async function calleeZones(e164: string, visitorZone?: string): Promise<C
   if (inCountry.length === 1) return { country, zones: inCountry, source: "number" };
 
   if (isGeographical(number)) {
-    const byPrefix = ((await prefixZones(number)) ?? []).filter((zone) => inCountry.length === 0 || inCountry.includes(zone));
+    const byPrefix = ((await prefixZones(number)) ?? []).filter((zone) => inCountry.includes(zone));
     if (byPrefix.length > 0 && byPrefix.length < Math.max(inCountry.length, 2)) return { country, zones: byPrefix, source: "number" };
   }
-  if (visitorZone && (inCountry.includes(visitorZone) || inCountry.length === 0)) return { country, zones: [visitorZone], source: "visitor" };
+  if (visitorZone && inCountry.includes(visitorZone)) return { country, zones: [visitorZone], source: "visitor" };
   return inCountry.length > 0 ? { country, zones: inCountry, source: "country" } : { country, zones: [], source: "unknown" };
 }
 

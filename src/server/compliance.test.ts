@@ -129,4 +129,19 @@ describe("capacity per slot", () => {
     expect(offered.find((s) => s.start === slot.start)!.available).toBe(false);
     expect(offered.find((s) => s.start === "2030-03-12T13:00:00.000Z")!.available).toBe(true);
   });
+
+  it("counts 'as soon as possible' in the slot under way, and stops offering it when that slot is full", async () => {
+    // 09:00 UTC: the 09:00-10:00 slot is under way; two requests fill it.
+    expect((await availability("small")).asap).toBe(true);
+    expect((await post({ profile: "small", phone: "06 12 00 02 01" })).status).toBe(201);
+    expect((await post({ profile: "small", phone: "06 12 00 02 02" })).status).toBe(201);
+    expect((await availability("small")).asap).toBe(false);
+    const before = h.simulator.stats().actionCalls;
+    const third = await post({ profile: "small", phone: "06 12 00 02 03" });
+    expect(third.status).toBe(422);
+    expect(third.body.errors).toEqual([expect.objectContaining({ field: "windows", code: "asap_unavailable" })]);
+    expect(h.simulator.stats().actionCalls).toBe(before);
+    // The next hour is untouched by them.
+    expect((await availability("small")).slots.find((s) => s.start === "2030-03-12T10:00:00.000Z")!.available).toBe(true);
+  });
 });

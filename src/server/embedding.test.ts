@@ -127,9 +127,28 @@ describe("signed links", () => {
     expect((await post(callback({ link: otherProfile }))).body.errors).toEqual([expect.objectContaining({ field: "link", code: "link_invalid" })]);
     expect((await h.deliveries()).length).toBe(before);
 
+    // Every page that takes ?link= refuses a bad one rather than showing a form that would fail.
     expect((await get(`/callback/support?link=${tampered}`)).status).toBe(400);
+    expect((await get(`/?profile=support&link=${tampered}`)).status).toBe(400);
+    const framed = await get(`/embed/iframe?profile=support&link=${tampered}`);
+    expect(framed.status).toBe(400);
+    expect(framed.text).toContain("This link is not valid");
     const page = await get(`/callback/support?link=${expired}`);
     expect(page.status).toBe(410);
     expect(page.text).toContain("This link has expired");
+    expect((await get(`/callback/support?link=${good}`)).status).toBe(200);
+  });
+
+  it("books calls only to the number a link names, however it is written", async () => {
+    await h.seedContact({ contactid: contactId, lastname: "Linked" });
+    const link = links.sign({ profile: "support", contactId, phone: "+33612345678", expiresAt: NOW + 60_000 });
+    const before = h.simulator.stats();
+    const stranger = await post(callback({ link, phone: "06 98 76 54 32" }));
+    expect(stranger.status).toBe(422);
+    expect(stranger.body.errors).toEqual([expect.objectContaining({ field: "phone", code: "link_phone_mismatch" })]);
+    expect(h.simulator.stats().actionCalls).toBe(before.actionCalls);
+    const own = await post(callback({ link, phone: "06 12 34 56 78" }));
+    expect(own.status).toBe(201);
+    expect(h.simulator.ledger().at(-1)!.body).toMatchObject({ ContactId: contactId, DestinationPhoneNumber: "+33612345678" });
   });
 });

@@ -24,9 +24,13 @@ export const DEFAULT_CALLING_HOURS: CallingHoursRules = {
 
 const DAY = 86_400_000;
 
-/** The permitted instants within [from, to) for a number in `country` reachable in `zones`. */
+/**
+ * The permitted instants within [from, to) for a number in `country` reachable in `zones`.
+ * No zone at all means we cannot tell what time it is there: nothing is permitted (fail closed).
+ */
 export function permittedSpans(rules: CallingHoursRules, country: string | undefined, zones: readonly string[], from: number, to: number): TimeSpan[] {
-  if (!rules.enabled || zones.length === 0) return [{ start: from, end: to }];
+  if (!rules.enabled) return [{ start: from, end: to }];
+  if (zones.length === 0) return [];
   const weekly = (country && rules.byCountry[country]) || rules.weekly;
   return zones
     .map((zone) => {

@@ -47,6 +47,7 @@ export const ERROR_MESSAGES = {
   rate_limited: "Too many requests. Please wait a moment and try again.",
   link_invalid: "This callback link is not valid. Request a callback without it, or ask for a new link.",
   link_expired: "This callback link has expired. Request a callback without it, or ask for a new link.",
+  link_phone_mismatch: "This link was issued for another phone number.",
   origin_not_allowed: "This page may not request callbacks for this line.",
   phone_rate_limited: "We already have several requests for this number. Please wait before asking again.",
   not_found: "There is no such resource.",

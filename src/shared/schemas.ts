@@ -136,6 +136,12 @@ export const CallbackStatus = z.object({
 });
 export type CallbackStatus = z.infer<typeof CallbackStatus>;
 
+export const CallbackCancelled = z.object({
+  requestId: z.string(),
+  status: z.literal("cancelled"),
+});
+export type CallbackCancelled = z.infer<typeof CallbackCancelled>;
+
 // ---------- public API: profiles and availability ----------
 
 /** How the widget looks: hosts may also set any --cw-* custom property themselves. */

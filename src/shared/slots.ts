@@ -70,6 +70,18 @@ export function currentOpening(calendar: BusinessCalendar, now: number): TimeSpa
 }
 
 /**
+ * The slot of the calendar's grid that `now` falls in, while open: what an "as soon as possible"
+ * request takes from a slot's capacity (the call is placed now, so in this slot).
+ */
+export function currentSlot(calendar: BusinessCalendar, now: number): TimeSpan | undefined {
+  const opening = currentOpening(calendar, now);
+  if (!opening) return undefined;
+  const slotLength = calendar.slotMinutes * MINUTE;
+  const start = opening.start + Math.floor((now - opening.start) / slotLength) * slotLength;
+  return { start, end: Math.min(start + slotLength, opening.end) };
+}
+
+/**
  * Whether `window` is exactly one offered slot or a run of back-to-back offered slots.
  * `offered` must be sorted by start, as generateSlots returns it.
  */

@@ -34,20 +34,22 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.html(indexHtml);
   };
 
-  app.get("/", (c) => page(c, "'none'"));
+  /** A page opened with ?link= shows the form only if the link is good: a bad one gets a page saying so. */
+  const refusedLink = (c: Context, profile: string, frameAncestors: string): Response | undefined => {
+    const link = c.req.query("link");
+    if (link === undefined) return undefined;
+    const check = deps.links.verify(link, profile);
+    if (check.ok) return undefined;
+    const title = check.reason === "link_expired" ? "This link has expired" : "This link is not valid";
+    return notice(c, check.reason === "link_expired" ? 410 : 400, title, describeError(check.reason), `/callback/${encodeURIComponent(profile)}`, frameAncestors);
+  };
+
+  app.get("/", (c) => refusedLink(c, c.req.query("profile") || "default", "'none'") ?? page(c, "'none'"));
 
   app.get("/callback/:profile", (c) => {
     const profile = c.req.param("profile");
     if (!deps.profiles.has(profile)) return notice(c, 404, "Unknown callback line", `There is no callback line called “${profile}”.`);
-    const link = c.req.query("link");
-    if (link !== undefined) {
-      const check = deps.links.verify(link, profile);
-      if (!check.ok) {
-        const title = check.reason === "link_expired" ? "This link has expired" : "This link is not valid";
-        return notice(c, check.reason === "link_expired" ? 410 : 400, title, describeError(check.reason), `/callback/${encodeURIComponent(profile)}`);
-      }
-    }
-    return page(c, "'none'");
+    return refusedLink(c, profile, "'none'") ?? page(c, "'none'");
   });
 
   // A request's own page (from the confirmation, the invite or an email): its status, and Cancel.
@@ -56,7 +58,8 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/embed/iframe", (c) => {
     const profile = deps.profiles.get(c.req.query("profile") ?? "");
     if (!profile) return notice(c, 404, "Unknown callback line", "This page needs the ?profile= of a callback line.");
-    return page(c, ["'self'", ...profile.allowedOrigins].join(" "));
+    const ancestors = ["'self'", ...profile.allowedOrigins].join(" ");
+    return refusedLink(c, profile.id, ancestors) ?? page(c, ancestors);
   });
 
   // Files other origins load: module scripts are fetched with CORS, so they say anyone may.
@@ -78,9 +81,9 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   app.use("/*", serveStatic({ root, precompressed: true }));
 }
 
-function notice(c: Context, status: 400 | 404 | 410, title: string, message: string, retry?: string): Response {
+function notice(c: Context, status: 400 | 404 | 410, title: string, message: string, retry?: string, frameAncestors = "'none'"): Response {
   const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-  c.header("Content-Security-Policy", pageCsp("'none'"));
+  c.header("Content-Security-Policy", pageCsp(frameAncestors));
   return c.html(
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title></head>` +
       `<body><main><h1>${escape(title)}</h1><p>${escape(message)}</p>${retry ? `<p><a href="${escape(retry)}">Request a callback</a></p>` : ""}</main></body></html>`,

@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../../shared/phone";
-import { AvailabilityQuery, CallbackRequest, type Availability, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
+import { AvailabilityQuery, CallbackRequest, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
 import { toPublicWindow } from "../../shared/windows";
 import { offerFor } from "../availability";
 import type { CalleeZones } from "../callee-zones";
@@ -146,7 +146,7 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     switch (outcome.kind) {
       case "cancelled":
       case "already-cancelled":
-        return c.json({ requestId: record.id, status: "cancelled" });
+        return c.json({ requestId: record.id, status: "cancelled" } satisfies CallbackCancelled);
       case "busy":
         c.header("Retry-After", "2");
         return problem(c, 409, PROBLEM_TYPES.conflict, "The request is being passed to the contact centre right now; try again in a moment", { errors: [fieldError("", "cancel_in_progress")] });

@@ -58,6 +58,7 @@ export const de = {
     forbidden: "Sie dürfen das nicht tun.",
     link_invalid: "Dieser Rückruf-Link ist ungültig. Fordern Sie einen Rückruf ohne ihn an oder bitten Sie um einen neuen Link.",
     link_expired: "Dieser Rückruf-Link ist abgelaufen. Fordern Sie einen Rückruf ohne ihn an oder bitten Sie um einen neuen Link.",
+    link_phone_mismatch: "Dieser Link gilt für eine andere Telefonnummer. Verwenden Sie die Nummer, für die er gesendet wurde, oder fordern Sie einen Rückruf ohne den Link an.",
     origin_not_allowed: "Diese Seite darf für diese Leitung keine Rückrufe anfordern.",
   },
   title: "Rückruf anfordern",

@@ -58,6 +58,7 @@ const errors: Record<ErrorCode, string> = {
   forbidden: "You are not allowed to do this.",
   link_invalid: "This callback link is not valid. Request a callback without it, or ask for a new link.",
   link_expired: "This callback link has expired. Request a callback without it, or ask for a new link.",
+  link_phone_mismatch: "This link is for another phone number. Use the number it was sent for, or request a callback without the link.",
   origin_not_allowed: "This page may not request callbacks for this line.",
 };
 

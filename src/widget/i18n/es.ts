@@ -58,6 +58,7 @@ export const es = {
     forbidden: "No tiene permiso para hacer esto.",
     link_invalid: "Este enlace no es válido. Pida una llamada sin él o solicite un enlace nuevo.",
     link_expired: "Este enlace ha caducado. Pida una llamada sin él o solicite un enlace nuevo.",
+    link_phone_mismatch: "Este enlace es para otro número. Use el número para el que se envió o solicite una llamada sin el enlace.",
     origin_not_allowed: "Esta página no puede pedir llamadas para esta línea.",
   },
   title: "Solicitar una llamada",

@@ -58,6 +58,7 @@ export const fr = {
     forbidden: "Vous n’êtes pas autorisé à faire cela.",
     link_invalid: "Ce lien de rappel n’est pas valide. Demandez un rappel sans lui, ou demandez un nouveau lien.",
     link_expired: "Ce lien de rappel a expiré. Demandez un rappel sans lui, ou demandez un nouveau lien.",
+    link_phone_mismatch: "Ce lien est destiné à un autre numéro. Utilisez le numéro pour lequel il a été envoyé, ou demandez un rappel sans le lien.",
     origin_not_allowed: "Cette page ne peut pas demander de rappel pour cette ligne.",
   },
   title: "Demander un rappel",
