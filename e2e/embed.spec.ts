@@ -2,7 +2,7 @@
 // embed (shadow DOM, hostile stylesheet, queue API, single-page apps) and the iframe embed
 // (postMessage protocol, frame-ancestors, CORS).
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
-import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, uniqueFrenchMobile, watchConsole } from "./support";
+import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole } from "./support";
 
 async function requestCallback(scope: Page | Locator | FrameLocator, national: string) {
   await scope.getByRole("radio", { name: "At a time I choose" }).check();
@@ -82,6 +82,54 @@ test.describe("script-tag embed", () => {
     expect(hostile.hostSheets).toBe(2);
   });
 
+  test("obeys open, close and setLocale queued before it loaded and called after, with one launcher", async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.addInitScript(() => {
+      const queue = function () {
+        // eslint-disable-next-line prefer-rest-params
+        (queue.q = queue.q || []).push(arguments);
+      } as ((...args: unknown[]) => void) & { q?: IArguments[] };
+      (window as unknown as { CallbackWidget: typeof queue }).CallbackWidget = queue;
+      queue("setLocale", "fr");
+      queue("open");
+    });
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+    const dialog = page.getByRole("dialog");
+    await expect(dialog.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
+    await expect(page.locator("[data-callback-widget-launcher]")).toHaveCount(1);
+    await expect(page.locator('#events [data-event="open"]')).toHaveCount(1);
+
+    await page.evaluate(() => window.CallbackWidget!("close"));
+    await expect(dialog).toBeHidden();
+    await expect(page.locator('#events [data-event="close"]')).toHaveCount(1);
+    await page.evaluate(() => {
+      window.CallbackWidget!("setLocale", "de");
+      window.CallbackWidget!("open");
+    });
+    await expect(dialog.getByRole("heading", { name: "Rückruf anfordern" })).toBeVisible();
+    await expect(page.locator("[data-callback-widget-launcher]")).toHaveCount(1);
+    expect(problems).toEqual([]);
+  });
+
+  test("tells the host when the contact centre refuses, and the visitor sees why", async ({ page }) => {
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+    await page.getByRole("button", { name: "Call me back" }).click();
+    const dialog = page.getByRole("dialog");
+    await simulatorFaults([{ target: "action", kind: "status", status: 403, times: 1 }]);
+    try {
+      await dialog.getByRole("radio", { name: "At a time I choose" }).check();
+      await dialog.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+      await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
+      await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+      await dialog.getByRole("button", { name: "Request a callback" }).click();
+      await expect(dialog.getByRole("alert")).toContainText(/contact centre/i, { timeout: 10_000 });
+      await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
+      await expect(page.locator('#events [data-event="submitted"]')).toHaveCount(0);
+    } finally {
+      await simulatorFaults([]);
+    }
+  });
+
   test("included twice, makes one widget", async ({ page }) => {
     const problems = watchConsole(page);
     await page.goto(`${DEMO_ORIGIN}/script-tag.html`);
@@ -130,6 +178,8 @@ test.describe("iframe embed", () => {
     await requestCallback(frame, national);
     const [call] = await deliveriesTo(request, e164);
     await expect(page.locator('#events [data-event="submitted"]')).toContainText(call!.deliveryId);
+    // The frame passed on what the host page queued before anything had loaded.
+    expect(call!.body.InputAttributes).toMatchObject({ orderNumber: "ORD-2026-0042" });
 
     // No inner scrollbar: the frame is as tall as its content, confirmation included.
     const element = page.locator("iframe[data-callback-widget]");
@@ -146,6 +196,34 @@ test.describe("iframe embed", () => {
     await expect(element).toBeHidden();
     await expect(page.locator('#events [data-event="close"]')).toHaveCount(1);
     expect(problems).toEqual([]);
+  });
+
+  test("shows a refusal whole, and tells the host", async ({ page }) => {
+    await page.goto(`${DEMO_ORIGIN}/iframe.html`);
+    const frame = page.frameLocator("iframe[data-callback-widget]");
+    await expect(frame.getByRole("heading", { name: "Request a callback" })).toBeVisible();
+    await simulatorFaults([{ target: "action", kind: "status", status: 403, times: 1 }]);
+    try {
+      await frame.getByRole("radio", { name: "At a time I choose" }).check();
+      await frame.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+      await frame.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
+      await frame.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+      await frame.getByRole("button", { name: "Request a callback" }).click();
+      await expect(frame.getByRole("alert")).toContainText(/contact centre/i, { timeout: 10_000 });
+      await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
+    } finally {
+      await simulatorFaults([]);
+    }
+    // The error state is not cut off: the frame grew to its content, with no inner scrollbar.
+    const element = page.locator("iframe[data-callback-widget]");
+    await expect
+      .poll(async () => {
+        const inner = await frame.locator("html").evaluate((html) => Math.ceil(html.getBoundingClientRect().height));
+        const outer = await element.evaluate((e) => (e as HTMLIFrameElement).clientHeight);
+        return Math.abs(inner - outer);
+      })
+      .toBeLessThanOrEqual(1);
+    expect(await frame.locator("html").evaluate((html) => html.scrollHeight <= html.clientHeight + 1)).toBe(true);
   });
 
   test("ignores messages from a foreign origin, in both directions", async ({ page }) => {

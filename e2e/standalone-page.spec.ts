@@ -3,7 +3,7 @@
 // call with that number and exactly those windows (adjacent slots merged, End = last millisecond).
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { availability, createContact, deliveriesTo, uniqueFrenchMobile } from "./support";
+import { availability, createContact, deliveriesTo, simulatorFaults, uniqueFrenchMobile } from "./support";
 
 test.use({ timezoneId: "America/New_York", locale: "en-US" });
 
@@ -57,6 +57,44 @@ test("a visitor in another time zone requests a callback at chosen times", async
   await expect(page.getByText(calls[0]!.deliveryId)).toBeVisible();
   // The confirmation lists the merged windows in the visitor's time.
   await expect(page.locator(".cw-windows li")).toHaveCount(2);
+});
+
+test("shows that it is sending while Dataverse takes its time, and cannot be sent twice", async ({ page, request }) => {
+  const { national, e164 } = uniqueFrenchMobile();
+  await page.goto("/");
+  await page.getByRole("radio", { name: "At a time I choose" }).check();
+  await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await page.getByLabel("Phone number").fill(national);
+  await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+  await simulatorFaults([{ target: "action", kind: "delay", delayMs: 1500, times: 1 }]);
+  try {
+    await page.getByRole("button", { name: "Request a callback" }).click();
+    const busy = page.getByRole("button", { name: "Sending…" });
+    await expect(busy).toBeDisabled();
+    await expect(busy).toHaveAttribute("aria-busy", "true");
+    await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
+  } finally {
+    await simulatorFaults([]);
+  }
+  expect(await deliveriesTo(request, e164)).toHaveLength(1);
+});
+
+test("a visitor can show the times in another zone, found by searching the list", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("radio", { name: "At a time I choose" }).check();
+  const first = page.locator("fieldset.cw-day input[type=checkbox]:enabled").first();
+  const start = await first.getAttribute("value");
+  const inZone = (zone: string) => new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", timeZone: zone }).format(new Date(start!));
+  await expect(first).toHaveAccessibleName(new RegExp(`, ${inZone("America/New_York")} to `));
+
+  await page.getByRole("button", { name: "Change time zone" }).click();
+  const search = page.getByLabel("Time zone");
+  await expect(search).toBeFocused();
+  // Typed by its current name, which browsers list under its old one (Asia/Calcutta).
+  await search.fill("Asia/Kolkata");
+  await expect(page.getByText(/Times are in your time zone \(.*Asia\/(Kolkata|Calcutta)\)/)).toBeVisible();
+  // The same slot, now read on Kolkata's clock (UTC+05:30).
+  await expect(page.locator(`input[type=checkbox][value="${start}"]`)).toHaveAccessibleName(new RegExp(`, ${inZone("Asia/Kolkata")} to `));
 });
 
 test("the BFF's field errors appear next to their fields and nothing is sent", async ({ page, request }) => {

@@ -63,3 +63,14 @@ export async function createContact(phone: string): Promise<string> {
     await simulator.dispose();
   }
 }
+
+/** Makes the simulated Dataverse fail the way a test needs (see src/simulator/faults.ts); `[]` clears. */
+export async function simulatorFaults(rules: Array<{ target: string; kind: string; status?: number; delayMs?: number; times?: number }>): Promise<void> {
+  const simulator = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
+  try {
+    if (rules.length === 0) await simulator.delete(`${SIMULATOR_URL}/__simulator/faults`);
+    else await simulator.put(`${SIMULATOR_URL}/__simulator/faults`, { data: { rules } });
+  } finally {
+    await simulator.dispose();
+  }
+}

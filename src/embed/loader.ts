@@ -186,9 +186,12 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     });
   }
 
+  // Frames hear commands once they said "ready" (before that they still show about:blank); "ready"
+  // is answered with everything asked so far.
+  const readyFrames = new WeakSet<HTMLIFrameElement>();
   function tellFrames(message: MessageBody<HostMessage>, only?: HTMLIFrameElement): void {
     for (const [frame, origin] of frames) {
-      if (!only || only === frame) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
+      if (only ? only === frame : readyFrames.has(frame)) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
     }
   }
 
@@ -200,6 +203,7 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
       // A frame that just got ready hears what the page asked before it was there.
       if (message.type === "ready") {
+        readyFrames.add(frame);
         if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
         if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
       }

@@ -16,7 +16,7 @@ export function consentCsv(records: ConsentRecord[]): string {
       r.userAgent ?? "",
       r.status,
     ]),
-    { header: true, columns: ["request_id", "consented_at", "profile", "consent_version", "consent_text_sha256", "phone_hash", "client_address_hash", "user_agent", "status"] },
+    { header: true, escape_formulas: true, columns: ["request_id", "consented_at", "profile", "consent_version", "consent_text_sha256", "phone_hash", "client_address_hash", "user_agent", "status"] },
   );
 }
 

@@ -56,6 +56,6 @@ export function numbersFromCsv(text: string): string[] {
 export function doNotCallCsv(entries: DoNotCallEntry[]): string {
   return stringify(
     entries.map((e) => [e.phoneHash, new Date(e.addedAt).toISOString(), e.source, e.note ?? ""]),
-    { header: true, columns: ["phone_hash", "added_at", "source", "note"] },
+    { header: true, escape_formulas: true, columns: ["phone_hash", "added_at", "source", "note"] },
   );
 }

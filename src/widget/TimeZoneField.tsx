@@ -28,22 +28,38 @@ export function TimeZoneField({ timeZone, onChange }: TimeZoneFieldProps) {
   }
   const choose = (value: string) => {
     setText(value);
-    if (zones.includes(value)) {
-      onChange(value);
+    const zone = knownZone(value, zones);
+    if (zone) {
+      onChange(zone);
       setEditing(false);
     }
   };
   return (
     <span className="cw-zone">
       <label htmlFor={`${listId}-input`}>{t.timeZone}</label>
-      <input id={`${listId}-input`} list={listId} value={text} autoComplete="off" spellCheck={false} onChange={(event) => choose(event.target.value)} />
+      <input id={`${listId}-input`} list={listId} value={text} autoFocus autoComplete="off" spellCheck={false} onChange={(event) => choose(event.target.value)} />
       <datalist id={listId}>
         {zones.map((zone) => (
-          <option key={zone} value={zone} />
+          <option key={zone} value={zone} label={zoneName(zone, locale)} />
         ))}
       </datalist>
     </span>
   );
+}
+
+/**
+ * The listed zone a typed name stands for. Browsers list some zones by their old names
+ * (Asia/Calcutta, Europe/Kiev): the current one (Asia/Kolkata, Europe/Kyiv) is found through Intl.
+ */
+export function knownZone(value: string, zones: readonly string[]): string | undefined {
+  if (zones.includes(value)) return value;
+  if (!value.includes("/")) return undefined;
+  try {
+    const resolved = new Intl.DateTimeFormat("en", { timeZone: value }).resolvedOptions().timeZone;
+    return zones.includes(resolved) ? resolved : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "Central European Time (Europe/Paris)", the zone's name in the visitor's language. */
