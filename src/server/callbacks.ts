@@ -8,7 +8,7 @@ import type { CallbackRequest, FieldError } from "../shared/schemas";
 import { isWithin } from "../shared/calling-hours";
 import { currentSlot, generateSlots, isOfferedWindow } from "../shared/slots";
 import { fromPublicWindow, hasOverlap, mergeAdjacent, toPublicWindow, type TimeSpan } from "../shared/windows";
-import { checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
+import { CaptchaUnavailable, checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
 import type { RateLimiter } from "./abuse/rate-limiter";
 import { asapWindow, permittedFor } from "./availability";
 import type { CalleeZones } from "./callee-zones";
@@ -41,6 +41,7 @@ export type AcceptOutcome =
   | { kind: "refused"; errors: FieldError[] }
   | { kind: "rate_limited"; retryAfterSeconds: number; errors: FieldError[] }
   | { kind: "key_reused" }
+  | { kind: "unavailable"; retryAfterSeconds: number; errors: FieldError[] }
   | { kind: "accepted"; record: CallbackRecord; replay: boolean };
 
 /** Each requested window checked against the offer; with the slots the request would hold. */
@@ -129,8 +130,13 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   if ((await deps.store.countForPhone(phoneHash, now - perNumber.windowSeconds * 1000)) >= perNumber.max) {
     return { kind: "rate_limited", retryAfterSeconds: perNumber.windowSeconds, errors: [fieldError("phone", "phone_rate_limited")] };
   }
-  if (defence.captcha && !(await deps.captcha.verify(defence.captcha, request.captchaToken!, context.clientAddress))) {
-    return { kind: "refused", errors: [fieldError("captchaToken", "captcha_failed")] };
+  if (defence.captcha) {
+    const human = await deps.captcha.verify(defence.captcha, request.captchaToken!, context.clientAddress).catch((error: unknown) => {
+      if (error instanceof CaptchaUnavailable) return undefined;
+      throw error;
+    });
+    if (human === undefined) return { kind: "unavailable", retryAfterSeconds: 5, errors: [fieldError("captchaToken", "captcha_unavailable")] };
+    if (!human) return { kind: "refused", errors: [fieldError("captchaToken", "captcha_failed")] };
   }
 
   const record = {

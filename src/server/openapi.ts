@@ -87,6 +87,7 @@ export function buildOpenApiDocument() {
             "422": problem("Some fields are not valid"),
             "429": problem("Too many requests from this address, for this number or for this profile; see Retry-After"),
             "502": problem("The contact centre refused the request"),
+            "503": problem("The CAPTCHA provider cannot be asked right now; see Retry-After"),
           },
         },
       },

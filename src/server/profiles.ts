@@ -7,7 +7,7 @@ import type { PublicProfile } from "../shared/schemas";
 import { CountryCode, Guid, ProfileName, TimeZoneName, WidgetTheme } from "../shared/schemas";
 import { DEFAULT_CALLING_HOURS, type CallingHoursRules } from "../shared/calling-hours";
 import { WEEKDAYS, type BusinessCalendar, type OpeningRange, type Weekday } from "../shared/slots";
-import type { BotDefenceSettings } from "./abuse/bot-defence";
+import { captchaScriptUrl, type BotDefenceSettings } from "./abuse/bot-defence";
 import type { Limit } from "./abuse/rate-limiter";
 import { ConfigError } from "./config";
 
@@ -89,6 +89,8 @@ const ProfileFile = z.strictObject({
           siteKey: z.string().check(z.minLength(1)),
           /** Another siteverify endpoint (a self-hosted or test verifier). */
           verifyUrl: z.optional(z.url()),
+          /** Another widget script (a self-hosted or test provider); pages' CSP then allows its origin. */
+          scriptUrl: z.optional(z.url()),
         }),
       ),
     }),
@@ -214,7 +216,7 @@ export function toPublicProfile(profile: Profile, formToken: string): PublicProf
     formToken,
     minFillSeconds: profile.botDefence.minFillSeconds,
     allowedOrigins: profile.allowedOrigins,
-    ...(captcha ? { captcha: { provider: captcha.provider, siteKey: captcha.siteKey } } : {}),
+    ...(captcha ? { captcha: { provider: captcha.provider, siteKey: captcha.siteKey, scriptUrl: captchaScriptUrl(captcha) } } : {}),
     ...(profile.theme ? { theme: profile.theme } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { createAddressResolver } from "./abuse/client-address";
 import { RateLimiter } from "./abuse/rate-limiter";
 import { createApp } from "./app";
 import { cachedCalleeZones } from "./callee-zones";
-import type { Config, DataverseSettings } from "./config";
+import { ConfigError, type Config, type DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
 import { createMetrics } from "./metrics";
 import { DeliveryWorker, type WorkerOptions } from "./outbox/delivery-worker";
@@ -61,6 +61,10 @@ export async function openStore(config: Config, schema?: string): Promise<Store>
 
 export async function startBff(options: BffOptions): Promise<RunningBff> {
   const { config, logger } = options;
+  const needCaptcha = [...options.profiles.values()].filter((p) => p.botDefence.captcha).map((p) => p.id);
+  if (needCaptcha.length > 0 && !config.captchaSecret) {
+    throw new ConfigError([`CAPTCHA_SECRET: profiles ${needCaptcha.join(", ")} use a CAPTCHA; set the provider's secret key`]);
+  }
   const now = options.now ?? Date.now;
   const store = await openStore(config, options.databaseSchema);
   const { master, vault } = openVault(config);

@@ -43,6 +43,7 @@ export const ERROR_MESSAGES = {
   form_too_fast: "That was quick! Please check your details and send the form again.",
   captcha_required: "Please complete the check that you are not a robot.",
   captcha_failed: "The check that you are not a robot did not succeed. Please try again.",
+  captcha_unavailable: "The CAPTCHA provider could not be asked; try again shortly.",
   idempotency_key_reused: "This Idempotency-Key was already used for a different request.",
   rate_limited: "Too many requests. Please wait a moment and try again.",
   link_invalid: "This callback link is not valid. Request a callback without it, or ask for a new link.",

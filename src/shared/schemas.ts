@@ -168,7 +168,13 @@ export const PublicProfile = z.object({
   formToken: z.string().check(z.describe("Send it back as `formToken` with the request.")),
   minFillSeconds: z.number(),
   allowedOrigins: z.array(z.string()).check(z.describe("Pages that may embed this profile (CORS, frame-ancestors, postMessage).")),
-  captcha: z.optional(z.object({ provider: z.enum(["turnstile", "hcaptcha", "recaptcha"]), siteKey: z.string() })),
+  captcha: z.optional(
+    z.object({
+      provider: z.enum(["turnstile", "hcaptcha", "recaptcha"]),
+      siteKey: z.string(),
+      scriptUrl: z.string().check(z.describe("The provider's widget script, to load with explicit rendering.")),
+    }),
+  ),
   theme: z.optional(WidgetTheme),
 });
 export type PublicProfile = z.infer<typeof PublicProfile>;

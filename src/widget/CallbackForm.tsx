@@ -9,6 +9,7 @@ import { checkPhone, formatAsYouType } from "../shared/phone";
 import type { Availability, Problem, PublicProfile } from "../shared/schemas";
 import type { CallbackApi } from "./api";
 import { placeFieldErrors, type FormField } from "./field-errors";
+import { CaptchaField } from "./CaptchaField";
 import { buildFormSchema, toCallbackRequest, type CallbackFormInput, type CallbackFormValues } from "./form-schema";
 import { createAttemptKeys } from "./idempotency";
 import { useI18n } from "./i18n";
@@ -69,6 +70,11 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   const honeypot = useRef<HTMLInputElement>(null);
   const shownAt = useRef(Date.now());
   const [alert, setAlert] = useState<FormAlert | undefined>();
+  // The CAPTCHA's token is good for one request: each answer from the BFF asks for a fresh check.
+  const [captchaToken, setCaptchaToken] = useState<string | undefined>();
+  const [captchaGeneration, setCaptchaGeneration] = useState(0);
+  const [captchaCode, setCaptchaCode] = useState<string | undefined>();
+  const captchaRef = useRef<HTMLDivElement>(null);
 
   const { control, register, handleSubmit, setError, setValue, getValues, trigger, formState } = useForm<CallbackFormInput, unknown, CallbackFormValues>({
     resolver: zodResolver(schema),
@@ -121,6 +127,13 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
 
   async function submit(values: CallbackFormValues) {
     setAlert(undefined);
+    if (profile.captcha && !captchaToken) {
+      setCaptchaCode("captcha_required");
+      setAlert({ title: t.errors.captcha_required, details: [] });
+      captchaRef.current?.focus();
+      return;
+    }
+    setCaptchaCode(undefined);
     // The BFF refuses forms sent faster than the profile's minimum fill time (a bot's speed);
     // a quick person (autofill) just waits the rest of it here, with the button showing "Sending…".
     const early = shownAt.current + profile.minFillSeconds * 1000 + 250 - Date.now();
@@ -135,6 +148,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
       allowedAttributes: profile.attributes,
       link,
       website: honeypot.current?.value,
+      captchaToken,
     });
     const outcome = await api.submit(request, keys.current.keyFor(JSON.stringify(request)));
     if (outcome.kind === "unanswered") {
@@ -143,6 +157,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
       return;
     }
     keys.current.answered();
+    if (profile.captcha) setCaptchaGeneration((generation) => generation + 1);
     if (outcome.kind === "problem") {
       showProblem(outcome.problem, values.when, outcome.retryAfterSeconds);
       onProblem?.({ title: outcome.problem.title, status: outcome.problem.status });
@@ -152,7 +167,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   }
 
   function showProblem(problem: Problem, choice: CallbackFormValues["when"], retryAfterSeconds?: number) {
-    const { fields, unplaced } = placeFieldErrors(problem.errors ?? [], choice);
+    const captchaError = problem.errors?.find((error) => error.field === "captchaToken");
+    setCaptchaCode(captchaError?.code);
+    const { fields, unplaced } = placeFieldErrors((problem.errors ?? []).filter((error) => error !== captchaError), choice);
     const first = FIELD_ORDER.find((field) => fields[field] !== undefined);
     for (const field of FIELD_ORDER) {
       const code = fields[field];
@@ -162,6 +179,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     if ((problem.errors ?? []).some((error) => STALE_TIME_CODES.has(error.code))) onTimesStale?.();
     const details = [
       problem.detail,
+      captchaError ? messageFor(captchaError.code, captchaError.message, t) : undefined,
       ...unplaced.map((error) => messageFor(error.code, error.message, t)),
       retryAfterSeconds ? t.tryAgainIn(retryAfterSeconds) : undefined,
       problem.requestId ? `${t.reference}: ${problem.requestId}` : undefined,
@@ -268,6 +286,19 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
           </p>
         )}
       </div>
+
+      {profile.captcha && (
+        <CaptchaField
+          settings={profile.captcha}
+          generation={captchaGeneration}
+          onToken={(token) => {
+            setCaptchaToken(token);
+            if (token) setCaptchaCode(undefined);
+          }}
+          error={captchaCode ? messageFor(captchaCode, undefined, t) : undefined}
+          focusRef={captchaRef}
+        />
+      )}
 
       {/* A trap for bots: hidden from people and assistive technology, never focused. */}
       <div className="cw-trap" aria-hidden="true">

@@ -53,6 +53,8 @@ export interface RequestContext {
   locale?: string;
   /** The profile's form token: the BFF checks that the form was not sent impossibly fast. */
   formToken?: string;
+  /** The CAPTCHA's answer, when the profile uses one. */
+  captchaToken?: string;
   /** The honeypot field's content: empty for people, who never see it. */
   website?: string;
   attributes?: Record<string, string>;
@@ -77,6 +79,7 @@ export function toCallbackRequest(values: CallbackFormValues, context: RequestCo
   if (context.locale) request.locale = context.locale;
   if (context.formToken) request.formToken = context.formToken;
   if (context.website) request.website = context.website;
+  if (context.captchaToken) request.captchaToken = context.captchaToken;
   const allowed = new Set(context.allowedAttributes ?? []);
   const attributes = Object.entries(context.attributes ?? {}).filter(([key]) => allowed.has(key));
   if (attributes.length > 0) request.attributes = Object.fromEntries(attributes);

@@ -1,7 +1,8 @@
 // Abuse and security over real HTTP: rate limits by address, number and profile; which address to
 // believe behind a proxy; the honeypot, the minimum fill time and a CAPTCHA checked against a local
 // stand-in for the provider's siteverify; security headers; personal data encrypted at rest.
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -35,7 +36,10 @@ afterEach(async () => {
 
 async function harness(profile: Record<string, unknown> = {}, env: Record<string, string> = {}) {
   clock = NOW;
-  h = await startHarness({ profiles: { profiles: { line: { ...baseProfile, ...profile } } }, now: () => clock, env });
+  // A stand-in for the built widget, so that the BFF serves its pages.
+  const staticRoot = mkdtempSync(path.join(tmpdir(), "cw-pages-"));
+  writeFileSync(path.join(staticRoot, "index.html"), "<!doctype html><title>widget</title>");
+  h = await startHarness({ profiles: { profiles: { line: { ...baseProfile, ...profile } } }, now: () => clock, env, staticRoot });
   return h;
 }
 
@@ -146,7 +150,7 @@ describe("bot defences", () => {
     const harnessed = await harness({ botDefence: { captcha: { provider: "turnstile", siteKey: "site-key", verifyUrl } } }, { CAPTCHA_SECRET: "captcha-secret" });
 
     const profile = (await (await request(`${harnessed.bff.url}/api/v1/profiles/line`)).body.json()) as { captcha: unknown };
-    expect(profile.captcha).toEqual({ provider: "turnstile", siteKey: "site-key" });
+    expect(profile.captcha).toEqual({ provider: "turnstile", siteKey: "site-key", scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit" });
     expect((await post(harnessed, callback())).body.errors).toEqual([expect.objectContaining({ field: "captchaToken", code: "captcha_required" })]);
     expect((await post(harnessed, callback({ captchaToken: "robot" }))).body.errors).toEqual([expect.objectContaining({ field: "captchaToken", code: "captcha_failed" })]);
     expect((await post(harnessed, callback({ captchaToken: "human" }))).status).toBe(201);
@@ -155,6 +159,32 @@ describe("bot defences", () => {
       ["captcha-secret", "human", "127.0.0.1"],
     ]);
     expect(harnessed.simulator.ledger()).toHaveLength(1);
+
+    // The pages of this line let the provider's widget load, and only its origin.
+    const page = await request(`${harnessed.bff.url}/callback/line`);
+    await page.body.text();
+    const csp = String(page.headers["content-security-policy"]);
+    expect(csp).toContain("script-src 'self' https://challenges.cloudflare.com;");
+    expect(csp).toContain("frame-src 'self' https://challenges.cloudflare.com;");
+  });
+
+  it("answers 503 with Retry-After, and places no call, when the provider cannot be asked", async () => {
+    verifier = createServer((_req, res) => {
+      res.statusCode = 502;
+      res.end("bad gateway");
+    });
+    await new Promise<void>((resolve) => verifier!.listen(0, "127.0.0.1", resolve));
+    const down = `http://127.0.0.1:${(verifier.address() as AddressInfo).port}/siteverify`;
+    const harnessed = await harness({ botDefence: { captcha: { provider: "hcaptcha", siteKey: "k", verifyUrl: down } } }, { CAPTCHA_SECRET: "s" });
+    const answer = await post(harnessed, callback({ captchaToken: "human" }));
+    expect(answer.status).toBe(503);
+    expect(answer.headers["retry-after"]).toBe("5");
+    expect(answer.body.errors).toEqual([expect.objectContaining({ field: "captchaToken", code: "captcha_unavailable" })]);
+    expect(harnessed.simulator.stats().actionCalls).toBe(0);
+  });
+
+  it("will not start with a CAPTCHA but no secret to check it with", async () => {
+    await expect(harness({ botDefence: { captcha: { provider: "recaptcha", siteKey: "k" } } })).rejects.toThrow(/CAPTCHA_SECRET: profiles line use a CAPTCHA/);
   });
 });
 

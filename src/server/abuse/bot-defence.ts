@@ -7,7 +7,7 @@ import { request, type Dispatcher } from "undici";
 export interface BotDefenceSettings {
   honeypot: boolean;
   minFillSeconds: number;
-  captcha?: { provider: CaptchaProvider; siteKey: string; verifyUrl?: string };
+  captcha?: { provider: CaptchaProvider; siteKey: string; verifyUrl?: string; scriptUrl?: string };
 }
 
 export type CaptchaProvider = "turnstile" | "hcaptcha" | "recaptcha";
@@ -17,6 +17,31 @@ export const CAPTCHA_VERIFY_URLS: Record<CaptchaProvider, string> = {
   hcaptcha: "https://api.hcaptcha.com/siteverify",
   recaptcha: "https://www.google.com/recaptcha/api/siteverify",
 };
+
+/** The provider's widget script, loaded by the browser with explicit rendering. */
+export const CAPTCHA_SCRIPT_URLS: Record<CaptchaProvider, string> = {
+  turnstile: "https://challenges.cloudflare.com/turnstile/v0/api.js?render=explicit",
+  hcaptcha: "https://js.hcaptcha.com/1/api.js?render=explicit",
+  recaptcha: "https://www.google.com/recaptcha/api.js?render=explicit",
+};
+
+/** Where each provider's widget loads scripts and frames from: what a page's CSP must allow. */
+export const CAPTCHA_ORIGINS: Record<CaptchaProvider, string[]> = {
+  turnstile: ["https://challenges.cloudflare.com"],
+  hcaptcha: ["https://hcaptcha.com", "https://*.hcaptcha.com"],
+  recaptcha: ["https://www.google.com", "https://www.gstatic.com"],
+};
+
+export function captchaScriptUrl(settings: NonNullable<BotDefenceSettings["captcha"]>): string {
+  return settings.scriptUrl ?? CAPTCHA_SCRIPT_URLS[settings.provider];
+}
+
+export function captchaOrigins(settings: NonNullable<BotDefenceSettings["captcha"]>): string[] {
+  return settings.scriptUrl ? [new URL(settings.scriptUrl).origin] : CAPTCHA_ORIGINS[settings.provider];
+}
+
+/** The provider could not be asked (down, slow, misconfigured): the visitor may try again shortly. */
+export class CaptchaUnavailable extends Error {}
 
 export class FormTokens {
   constructor(
@@ -63,15 +88,21 @@ export interface CaptchaVerifier {
 export function createCaptchaVerifier(secret: string | undefined, dispatcher?: Dispatcher): CaptchaVerifier {
   return {
     async verify(settings, token, remoteIp) {
-      if (!secret) throw new Error("a profile uses a CAPTCHA but CAPTCHA_SECRET is not set");
-      const response = await request(settings.verifyUrl ?? CAPTCHA_VERIFY_URLS[settings.provider], {
-        method: "POST",
-        dispatcher,
-        signal: AbortSignal.timeout(5_000),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ secret, response: token, remoteip: remoteIp }).toString(),
-      });
+      if (!secret) throw new CaptchaUnavailable("a profile uses a CAPTCHA but CAPTCHA_SECRET is not set");
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(settings.verifyUrl ?? CAPTCHA_VERIFY_URLS[settings.provider], {
+          method: "POST",
+          dispatcher,
+          signal: AbortSignal.timeout(5_000),
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ secret, response: token, remoteip: remoteIp }).toString(),
+        });
+      } catch (error) {
+        throw new CaptchaUnavailable(`the CAPTCHA provider did not answer: ${(error as Error).message}`);
+      }
       const body = (await response.body.json().catch(() => ({}))) as { success?: unknown };
+      if (response.statusCode >= 500) throw new CaptchaUnavailable(`the CAPTCHA provider answered ${response.statusCode}`);
       return response.statusCode === 200 && body.success === true;
     },
   };

@@ -6,15 +6,21 @@ import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Context, Hono } from "hono";
 import { describeError } from "../../shared/error-codes";
+import { captchaOrigins } from "../abuse/bot-defence";
 import type { AppDeps, AppEnv } from "../app";
 
-/** No inline script or style anywhere: the widget works under a strict CSP, and so do our pages. */
-export function pageCsp(frameAncestors: string): string {
+/**
+ * No inline script or style anywhere: the widget works under a strict CSP, and so do our pages.
+ * A profile with a CAPTCHA adds its provider's origins for scripts, frames and requests.
+ */
+export function pageCsp(frameAncestors: string, captcha: string[] = []): string {
+  const plus = (base: string) => [base, ...captcha].join(" ");
   return [
     "default-src 'self'",
-    "script-src 'self'",
+    `script-src ${plus("'self'")}`,
     "style-src 'self'",
-    "connect-src 'self'",
+    `connect-src ${plus("'self'")}`,
+    `frame-src ${plus("'self'")}`,
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -28,8 +34,9 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   if (!root) return;
   const indexHtml = readFileSync(path.join(root, "index.html"), "utf8");
 
-  const page = (c: Context, frameAncestors: string) => {
-    c.header("Content-Security-Policy", pageCsp(frameAncestors));
+  const page = (c: Context, frameAncestors: string, profileId?: string) => {
+    const captcha = deps.profiles.get(profileId ?? "")?.botDefence.captcha;
+    c.header("Content-Security-Policy", pageCsp(frameAncestors, captcha ? captchaOrigins(captcha) : []));
     c.header("Cache-Control", "no-cache");
     return c.html(indexHtml);
   };
@@ -44,12 +51,15 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
     return notice(c, check.reason === "link_expired" ? 410 : 400, title, describeError(check.reason), `/callback/${encodeURIComponent(profile)}`, frameAncestors);
   };
 
-  app.get("/", (c) => refusedLink(c, c.req.query("profile") || "default", "'none'") ?? page(c, "'none'"));
+  app.get("/", (c) => {
+    const profile = c.req.query("profile") || "default";
+    return refusedLink(c, profile, "'none'") ?? page(c, "'none'", profile);
+  });
 
   app.get("/callback/:profile", (c) => {
     const profile = c.req.param("profile");
     if (!deps.profiles.has(profile)) return notice(c, 404, "Unknown callback line", `There is no callback line called “${profile}”.`);
-    return refusedLink(c, profile, "'none'") ?? page(c, "'none'");
+    return refusedLink(c, profile, "'none'") ?? page(c, "'none'", profile);
   });
 
   // A request's own page (from the confirmation, the invite or an email): its status, and Cancel.
@@ -59,7 +69,7 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
     const profile = deps.profiles.get(c.req.query("profile") ?? "");
     if (!profile) return notice(c, 404, "Unknown callback line", "This page needs the ?profile= of a callback line.");
     const ancestors = ["'self'", ...profile.allowedOrigins].join(" ");
-    return refusedLink(c, profile.id, ancestors) ?? page(c, ancestors);
+    return refusedLink(c, profile.id, ancestors) ?? page(c, ancestors, profile.id);
   });
 
   // Files other origins load: module scripts are fetched with CORS, so they say anyone may.

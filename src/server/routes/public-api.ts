@@ -93,6 +93,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
         case "rate_limited":
           metrics.callbackRequests.inc({ outcome: "rate_limited" });
           return rateLimited(c, outcome.retryAfterSeconds, outcome.errors);
+        case "unavailable":
+          metrics.callbackRequests.inc({ outcome: "unavailable" });
+          c.header("Retry-After", String(outcome.retryAfterSeconds));
+          return problem(c, 503, PROBLEM_TYPES.notReady, "The check that you are not a robot cannot be made right now", { errors: outcome.errors });
         case "key_reused":
           return problem(c, 422, PROBLEM_TYPES.validation, "This Idempotency-Key was used for another request", {
             errors: [fieldError("Idempotency-Key", "idempotency_key_reused")],

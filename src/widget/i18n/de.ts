@@ -43,6 +43,7 @@ export const de = {
     form_too_fast: "Das ging schnell! Bitte prüfen Sie Ihre Angaben und senden Sie das Formular erneut.",
     captcha_required: "Bitte bestätigen Sie, dass Sie kein Roboter sind.",
     captcha_failed: "Die Prüfung, dass Sie kein Roboter sind, ist fehlgeschlagen. Bitte versuchen Sie es erneut.",
+    captcha_unavailable: "Die Prüfung, ob Sie kein Roboter sind, ist gerade nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.",
     idempotency_key_reused: "Bitte senden Sie das Formular erneut.",
     rate_limited: "Zu viele Anfragen. Bitte warten Sie einen Moment und versuchen Sie es erneut.",
     phone_rate_limited: "Für diese Nummer liegen schon mehrere Anfragen vor. Bitte warten Sie, bevor Sie erneut fragen.",

@@ -43,6 +43,7 @@ const errors: Record<ErrorCode, string> = {
   form_too_fast: "That was quick! Please check your details and send the form again.",
   captcha_required: "Please complete the check that you are not a robot.",
   captcha_failed: "The check that you are not a robot did not succeed. Please try again.",
+  captcha_unavailable: "The check that you are not a robot is unavailable right now. Please try again in a moment.",
   idempotency_key_reused: "Please send the form again.",
   rate_limited: "Too many requests. Please wait a moment and try again.",
   phone_rate_limited: "We already have several requests for this number. Please wait before asking again.",

@@ -43,6 +43,7 @@ export const es = {
     form_too_fast: "¡Qué rapidez! Revise sus datos y envíe de nuevo el formulario.",
     captcha_required: "Complete la comprobación de que no es un robot.",
     captcha_failed: "La comprobación de que no es un robot no ha funcionado. Inténtelo de nuevo.",
+    captcha_unavailable: "La comprobación de que no es un robot no está disponible ahora. Inténtelo de nuevo en un momento.",
     idempotency_key_reused: "Envíe de nuevo el formulario.",
     rate_limited: "Demasiadas solicitudes. Espere un momento y vuelva a intentarlo.",
     phone_rate_limited: "Ya tenemos varias solicitudes para este número. Espere antes de volver a pedirlo.",

@@ -43,6 +43,7 @@ export const fr = {
     form_too_fast: "C’était rapide ! Vérifiez vos informations et envoyez à nouveau le formulaire.",
     captcha_required: "Veuillez effectuer la vérification anti-robot.",
     captcha_failed: "La vérification anti-robot a échoué. Veuillez réessayer.",
+    captcha_unavailable: "La vérification anti-robot est indisponible pour le moment. Réessayez dans un instant.",
     idempotency_key_reused: "Veuillez envoyer à nouveau le formulaire.",
     rate_limited: "Trop de demandes. Patientez un instant puis réessayez.",
     phone_rate_limited: "Nous avons déjà plusieurs demandes pour ce numéro. Patientez avant de redemander.",
