@@ -36,13 +36,18 @@ test.describe("the npm package in a React app", () => {
     writeFileSync(
       path.join(host, "main.tsx"),
       `import { createRoot } from "react-dom/client";
-import { CallbackWidget, type CallbackResult } from "callback-widget";
+import { CallbackWidget, loadEmbedScript, type CallbackResult } from "callback-widget";
 import "callback-widget/widget.css";
 
 function App() {
   return (
     <section>
       <h1>A React app</h1>
+      <button type="button" onClick={() => {
+        // Twice, as a host's effects may run twice: one script, one launcher.
+        loadEmbedScript({ bff: "${BFF_ORIGIN}", profile: "default", label: "Phone me", position: "bottom-left" });
+        loadEmbedScript({ bff: "${BFF_ORIGIN}/", profile: "default", label: "Phone me", position: "bottom-left" });
+      }}>Add the launcher</button>
       <CallbackWidget
         profile="default"
         apiBase="${BFF_ORIGIN}"
@@ -93,6 +98,17 @@ createRoot(document.getElementById("app")!).render(<App />);
     await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
     await expect(page).toHaveTitle(/^submitted [0-9a-f-]{36}$/);
     expect(await deliveriesTo(request, e164)).toHaveLength(1);
+
+    // loadEmbedScript adds the script-tag embed from code, with its options, once.
+    await page.getByRole("button", { name: "Add the launcher" }).click();
+    const launcher = page.getByRole("button", { name: "Phone me" });
+    await expect(launcher).toBeVisible();
+    expect(await page.locator('script[src$="/embed.js"]').count()).toBe(1);
+    await expect(page.locator("[data-callback-widget-launcher]")).toHaveCount(1);
+    const box = (await launcher.boundingBox())!;
+    expect(box.x + box.width).toBeLessThan(page.viewportSize()!.width / 2); // bottom-left, as asked
+    await launcher.click();
+    await expect(page.getByRole("dialog", { name: "Phone me" }).getByRole("heading", { name: "Request a callback" })).toBeVisible();
     expect(problems).toEqual([]);
   });
 });
