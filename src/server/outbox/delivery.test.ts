@@ -8,6 +8,7 @@ import { rmSync } from "node:fs";
 import { openSqliteStore } from "../store/sqlite-store";
 import type { CallbackRecord } from "../store/types";
 import { startHarness, type Harness } from "../test-harness";
+import type { WorkerOptions } from "./delivery-worker";
 
 const START = Date.parse("2030-03-12T09:00:00Z");
 let clock = START;
@@ -31,7 +32,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function harness(options: { faults?: FaultRule[]; seed?: number; env?: Record<string, string>; timeoutMs?: number; maxAttempts?: number } = {}) {
+async function harness(options: { faults?: FaultRule[]; seed?: number; env?: Record<string, string>; timeoutMs?: number; maxAttempts?: number; worker?: Partial<WorkerOptions> } = {}) {
   clock = START;
   h = await startHarness({
     profiles: { profiles: { line: profile } },
@@ -40,7 +41,8 @@ async function harness(options: { faults?: FaultRule[]; seed?: number; env?: Rec
     simulator: { now: () => clock },
     timeoutMs: options.timeoutMs,
     env: { SYNC_WAIT_MS: "2000", ...options.env },
-    worker: { retry: { maxAttempts: options.maxAttempts ?? 12, baseDelayMs: 1_000, maxDelayMs: 8_000 }, minimumWindowMs: 60_000 },
+    // Lost answers are looked for 10 s (of this clock) after the send.
+    worker: { retry: { maxAttempts: options.maxAttempts ?? 12, baseDelayMs: 1_000, maxDelayMs: 8_000 }, minimumWindowMs: 60_000, inDoubtWaitMs: 10_000, ...options.worker },
   });
   if (options.faults) h.simulator.setFaults({ rules: options.faults, seed: options.seed ?? 1 });
   return h;
