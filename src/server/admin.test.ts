@@ -43,7 +43,7 @@ describe("admin API", () => {
 
   it("adds numbers to the do-not-call list, which then refuses them, and removes them", async () => {
     const added = await admin("POST", "/api/v1/admin/do-not-call", { numbers: ["06 12 34 56 01", "+33612345601", "06 12"], country: "FR", note: "asked" });
-    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [{ input: "06 12", code: "phone_too_short" }] });
+    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [{ input: "06 12", code: "phone_too_short" }], callsCancelled: 0, callsBeingSent: 0, callsNotCancelled: 0 });
     expect(await callback("06 12 34 56 01")).toBe(422);
 
     const list = (await admin("GET", "/api/v1/admin/do-not-call")).json();
@@ -52,6 +52,23 @@ describe("admin API", () => {
 
     expect((await admin("DELETE", "/api/v1/admin/do-not-call", { numbers: ["+33612345601"] })).json()).toEqual({ removed: 1, invalid: [] });
     expect(await callback("06 12 34 56 01")).toBe(201);
+  });
+
+  it("cancels, in Dataverse, the calls already scheduled for a number it lists", async () => {
+    const response = await request(`${h.bff.url}/api/v1/callbacks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ profile: "support", phone: "06 12 34 56 04", country: "FR", timeZone: "Europe/Paris", consent: true, windows: [{ start: "2030-03-12T14:00:00.000Z", end: "2030-03-12T14:30:00.000Z" }] }),
+    });
+    expect(response.statusCode).toBe(201);
+    const { requestId, deliveryId } = (await response.body.json()) as { requestId: string; deliveryId: string };
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Pending");
+
+    const added = await admin("POST", "/api/v1/admin/do-not-call", { numbers: ["+33612345604"] });
+    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [], callsCancelled: 1, callsBeingSent: 0, callsNotCancelled: 0 });
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Cancelled");
+    expect(await h.bff.store.getCallback(requestId)).toMatchObject({ status: "cancelled", lastError: "the number is on the do-not-call list" });
+    await admin("DELETE", "/api/v1/admin/do-not-call", { numbers: ["+33612345604"] });
   });
 
   it("refuses a malformed change with a field-level problem", async () => {

@@ -53,6 +53,8 @@ export interface RunningSimulator {
   clientSecret: string;
   caCertPem: string;
   ledger(): DeliveryRecord[];
+  /** msdyn_status of a delivery (Pending, Cancelled…), as the msdyn_proactive_deliveries table holds it. */
+  deliveryStatus(deliveryId: string): string | undefined;
   /** Makes every token issued so far invalid: the Web API answers 401 to them. */
   revokeTokens(): void;
   /** Makes chosen calls fail from now on (replacing any earlier plan). */
@@ -140,6 +142,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     clientSecret,
     caCertPem: tls.cert,
     ledger: () => state.deliveries,
+    deliveryStatus: (deliveryId) => state.deliveryRows.get(deliveryId.toLowerCase())?.msdyn_status as string | undefined,
     revokeTokens: () => identity.revokeIssuedTokens(),
     setFaults: (plan) => faults.set(plan),
     clearFaults: () => faults.clear(),
