@@ -280,7 +280,8 @@ describe("an attempt and its lease", () => {
   });
 
   it("cancels in Dataverse a request cancelled while its send was unanswered, once the delivery shows up", async () => {
-    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, worker: { leaseMs: 2_000, attemptTimeoutMs: 1_000, inDoubtWaitMs: 10_000 } });
+    // Each call to Dataverse times out after 1 s.
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, timeoutMs: 1_000, worker: { inDoubtWaitMs: 10_000 } });
     await warmUp(harnessed);
     harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 3_000, times: 1 }] });
     const { body: queued } = await post(harnessed, body());
