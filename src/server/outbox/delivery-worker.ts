@@ -17,6 +17,7 @@ import type { Logger } from "pino";
 import { maskPhone } from "../../shared/phone";
 import { fromPublicWindow, type TimeSpan } from "../../shared/windows";
 import type { DataverseGateway } from "../dataverse/gateway";
+import { TokenError } from "../dataverse/token-provider";
 import { DataverseError } from "../dataverse/web-api";
 import type { PersonalData, PersonalDataVault } from "../personal-data";
 import type { Profiles } from "../profiles";
@@ -248,8 +249,9 @@ export class DeliveryWorker {
     } catch (error) {
       const reason = (error as Error).message;
       const dataverse = error instanceof DataverseError ? error : undefined;
-      // Only a send that certainly did nothing clears the doubt it raised; a failed lookup settles nothing.
-      const stillInDoubt = sending ? (dataverse?.mayHaveArrived ?? true) : inDoubt;
+      // Only a send that certainly did nothing (refused, never connected, no token to send it with)
+      // clears the doubt it raised; a failed lookup settles nothing.
+      const stillInDoubt = sending ? (error instanceof TokenError ? false : (dataverse?.mayHaveArrived ?? true)) : inDoubt;
       // A token problem (none to be had, or Dataverse refusing ours) costs no attempt: nothing was done.
       const attempts = dataverse && !dataverse.tokenRefused ? record.attempts + 1 : record.attempts;
       const retryAt = () => {

@@ -428,6 +428,23 @@ describe("tokens", () => {
     expect(harnessed.simulator.ledger()).toHaveLength(2);
   });
 
+  it("does not hold a send it had no token for as in doubt", async () => {
+    const harnessed = await harness();
+    await warmUp(harnessed);
+    // The action refuses the cached token, and no new one can be had: nothing was sent.
+    harnessed.simulator.setFaults({
+      rules: [
+        { target: "action", kind: "status", status: 401, times: 1 },
+        { target: "token", kind: "status", status: 400, times: 1 },
+      ],
+    });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    const record = (await recordOf(harnessed, queued.requestId))!;
+    expect(record).toMatchObject({ status: "queued", inDoubt: false, attempts: 0, lastError: expect.stringContaining("could not get a Dataverse token") });
+    expect(record.nextAttemptAt).toBeLessThan(clock + 10_000); // no wait for an answer that cannot come
+  });
+
   it("keeps requests without spending attempts while Dataverse refuses every token, and says so in /readyz", async () => {
     const refused = (["contacts", "action", "deliveries", "whoami"] as const).map((target) => ({ target, kind: "status" as const, status: 401 }));
     const harnessed = await harness({ faults: refused });
