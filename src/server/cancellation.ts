@@ -68,13 +68,15 @@ async function cancelInDoubt(deps: CancelDeps, record: CallbackRecord, reason?: 
   const now = deps.now();
   const held = await store.claimOne(record.id, holder, now, HOLD_MS);
   if (!held) return { kind: "busy" };
+  // Like an attempt, what it asks of Dataverse ends well within the hold.
+  const signal = AbortSignal.timeout(HOLD_MS / 2);
   let earlier: string | undefined;
   let looked = false;
   try {
     const profile = deps.profiles.get(held.profile);
     if (profile) {
       const { phoneE164 } = deps.vault.open(held.personal);
-      earlier = await findEarlierDelivery(deps, held, { phoneE164, proactiveEngagementConfigId: profile.proactiveEngagementConfigId });
+      earlier = await findEarlierDelivery(deps, held, { phoneE164, proactiveEngagementConfigId: profile.proactiveEngagementConfigId, signal });
       looked = true;
     }
   } catch {
@@ -83,7 +85,7 @@ async function cancelInDoubt(deps: CancelDeps, record: CallbackRecord, reason?: 
   if (earlier) {
     let refused: string | undefined;
     try {
-      refused = await cancelInDataverse(deps.gateway, earlier);
+      refused = await cancelInDataverse(deps.gateway, earlier, signal);
     } catch {
       // No answer: cancelled here, still in doubt, and the worker cancels it in Dataverse later.
       await store.completeClaim(held.id, holder, { status: "cancelled", lastError: reason }, deps.now());
@@ -107,9 +109,9 @@ async function cancelInDoubt(deps: CancelDeps, record: CallbackRecord, reason?: 
 }
 
 /** Cancels a delivery in Dataverse; answers why not when Dataverse refuses (it is calling or has called). */
-async function cancelInDataverse(gateway: CancelDeps["gateway"], deliveryId: string): Promise<string | undefined> {
+async function cancelInDataverse(gateway: CancelDeps["gateway"], deliveryId: string, signal?: AbortSignal): Promise<string | undefined> {
   try {
-    await gateway.cancelDelivery(deliveryId);
+    await gateway.cancelDelivery(deliveryId, { signal });
     return undefined;
   } catch (error) {
     if (error instanceof DataverseError && !error.transient) return error.message;

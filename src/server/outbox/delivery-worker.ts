@@ -86,6 +86,8 @@ export class DeliveryWorker {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Rows this worker is working on: never claimed again while it is, whatever their lease says. */
   private readonly working = new Set<string>();
+  /** The time limits of the attempts under way, to cut them short at shutdown. */
+  private readonly limits = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private stopping = false;
@@ -105,12 +107,18 @@ export class DeliveryWorker {
     this.timer.unref();
   }
 
-  /** Stops claiming, lets attempts under way finish (up to `graceMs`), hands back the rest. */
+  /**
+   * Stops claiming, lets attempts under way finish (up to `graceMs`), then gives up the calls still
+   * out, so that those attempts record what they know (a send left unanswered stays in doubt, and
+   * is not looked for before inDoubtWaitMs), and hands back the rest.
+   */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
+    for (const limit of this.limits) limit.abort(new Error("the BFF is shutting down"));
+    await Promise.allSettled([...this.inFlight]);
     await this.deps.store.releaseClaims(this.id);
   }
 
@@ -146,6 +154,7 @@ export class DeliveryWorker {
   private launch(record: CallbackRecord): Promise<AttemptResult> {
     this.working.add(record.id);
     const limit = new AbortController();
+    this.limits.add(limit);
     const timer = setTimeout(() => limit.abort(new Error(`the attempt took longer than ${this.options.attemptTimeoutMs} ms`)), this.options.attemptTimeoutMs);
     const work = this.attempt(record, limit.signal)
       .catch((error: Error) => {
@@ -156,6 +165,7 @@ export class DeliveryWorker {
       })
       .finally(() => {
         clearTimeout(timer);
+        this.limits.delete(limit);
         this.working.delete(record.id);
       });
     this.inFlight.add(work);

@@ -485,6 +485,25 @@ describe("graceful shutdown", () => {
   });
 });
 
+describe("graceful shutdown, when a send outlasts the grace period", () => {
+  it("gives the send up and leaves the request in doubt, not free to be sent again at once", async () => {
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50", SHUTDOWN_GRACE_MS: "100" }, worker: { inDoubtWaitMs: 10_000 } });
+    await warmUp(harnessed);
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 2_000, times: 1 }] });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    await harnessed.bff.close();
+    h = undefined;
+    const reopened = openSqliteStore(harnessed.dataDir);
+    const left = (await reopened.getCallback(queued.requestId))!;
+    await reopened.close();
+    await harnessed.simulator.close();
+    rmSync(harnessed.dataDir, { recursive: true, force: true });
+    expect(left).toMatchObject({ status: "queued", inDoubt: true, claimedBy: undefined, lastError: expect.stringContaining("shutting down") });
+    expect(left.nextAttemptAt).toBeGreaterThanOrEqual(START + 10_000);
+  });
+});
+
 describe("idempotency", () => {
   it("gives two submissions with the same Idempotency-Key the same answer and one call", async () => {
     const harnessed = await harness();
