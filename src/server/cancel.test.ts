@@ -12,7 +12,8 @@ beforeAll(async () => {
     now: () => NOW,
     // Dataverse's clock is ours too: deliveries it creates are dated on the same timeline.
     simulator: { now: () => NOW },
-    env: { SYNC_WAIT_MS: "500", OUTBOX_RETRY_BASE_MS: "60000" },
+    // The answer waits for the first attempt to end (however slow the machine), never longer.
+    env: { SYNC_WAIT_MS: "10000", OUTBOX_RETRY_BASE_MS: "60000" },
   });
 });
 afterAll(() => h?.close());
