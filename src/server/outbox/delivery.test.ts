@@ -256,14 +256,14 @@ describe("an attempt and its lease", () => {
   });
 
   it("gives up a send that outlasts the attempt's time limit, and looks for it only once Dataverse is done with it", async () => {
-    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, worker: { leaseMs: 2_000, attemptTimeoutMs: 1_000, inDoubtWaitMs: 10_000 } });
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, worker: { leaseMs: 4_000, attemptTimeoutMs: 2_000, inDoubtWaitMs: 10_000 } });
     await warmUp(harnessed);
-    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 3_000, times: 1 }] });
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 5_000, times: 1 }] });
     const { body: queued } = await post(harnessed, body());
     await harnessed.bff.worker.drain();
     // Given up when its time ran out (long before the lease): the answer is unknown, so in doubt.
     const abandoned = (await recordOf(harnessed, queued.requestId))!;
-    expect(abandoned).toMatchObject({ status: "queued", inDoubt: true, claimedBy: undefined, lastError: expect.stringContaining("longer than 1000 ms") });
+    expect(abandoned).toMatchObject({ status: "queued", inDoubt: true, claimedBy: undefined, lastError: expect.stringContaining("longer than 2000 ms") });
     expect(abandoned.nextAttemptAt).toBeGreaterThanOrEqual(START + 10_000);
 
     clock += 5_000; // Dataverse may still be acting on it: not looked for, not sent again
@@ -280,10 +280,10 @@ describe("an attempt and its lease", () => {
   });
 
   it("cancels in Dataverse a request cancelled while its send was unanswered, once the delivery shows up", async () => {
-    // Each call to Dataverse times out after 1 s.
-    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, timeoutMs: 1_000, worker: { inDoubtWaitMs: 10_000 } });
+    // Each call to Dataverse times out after 2 s.
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, timeoutMs: 2_000, worker: { inDoubtWaitMs: 10_000 } });
     await warmUp(harnessed);
-    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 3_000, times: 1 }] });
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 5_000, times: 1 }] });
     const { body: queued } = await post(harnessed, body());
     await harnessed.bff.worker.drain();
     const cancelled = await request(queued.links.cancel, { method: "POST" });
@@ -487,9 +487,9 @@ describe("graceful shutdown", () => {
 
 describe("graceful shutdown, when a send outlasts the grace period", () => {
   it("gives the send up and leaves the request in doubt, not free to be sent again at once", async () => {
-    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50", SHUTDOWN_GRACE_MS: "100" }, worker: { inDoubtWaitMs: 10_000 } });
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50", SHUTDOWN_GRACE_MS: "1500" }, worker: { inDoubtWaitMs: 10_000 } });
     await warmUp(harnessed);
-    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 2_000, times: 1 }] });
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 6_000, times: 1 }] });
     const { status, body: queued } = await post(harnessed, body());
     expect(status).toBe(202);
     await harnessed.bff.close();
