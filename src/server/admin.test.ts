@@ -43,7 +43,7 @@ describe("admin API", () => {
 
   it("adds numbers to the do-not-call list, which then refuses them, and removes them", async () => {
     const added = await admin("POST", "/api/v1/admin/do-not-call", { numbers: ["06 12 34 56 01", "+33612345601", "06 12"], country: "FR", note: "asked" });
-    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [{ input: "06 12", code: "phone_too_short" }] });
+    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [{ input: "06 12", code: "phone_too_short" }], callsCancelled: 0, callsBeingSent: 0, callsNotCancelled: 0 });
     expect(await callback("06 12 34 56 01")).toBe(422);
 
     const list = (await admin("GET", "/api/v1/admin/do-not-call")).json();
@@ -102,5 +102,51 @@ describe("command-line tools on the same data", () => {
     const cli = run("consent-main.ts", ["export", "--from", "2030-03-12", "--to", "2030-03-13"]);
     const api = (await admin("GET", "/api/v1/admin/consent?from=2030-03-12&to=2030-03-13")).text;
     expect(cli).toBe(api);
+  });
+});
+
+// Last: the requests it makes end cancelled, which the consent exports above do not expect.
+describe("the do-not-call list and calls already requested", () => {
+  it("cancels, in Dataverse, the calls already scheduled for a number it lists", async () => {
+    const response = await request(`${h.bff.url}/api/v1/callbacks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ profile: "support", phone: "06 12 34 56 04", country: "FR", timeZone: "Europe/Paris", consent: true, windows: [{ start: "2030-03-12T14:00:00.000Z", end: "2030-03-12T14:30:00.000Z" }] }),
+    });
+    expect(response.statusCode).toBe(201);
+    const { requestId, deliveryId } = (await response.body.json()) as { requestId: string; deliveryId: string };
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Pending");
+
+    const added = await admin("POST", "/api/v1/admin/do-not-call", { numbers: ["+33612345604"] });
+    expect(added.json()).toEqual({ added: 1, alreadyListed: 0, invalid: [], callsCancelled: 1, callsBeingSent: 0, callsNotCancelled: 0 });
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Cancelled");
+    expect(await h.bff.store.getCallback(requestId)).toMatchObject({ status: "cancelled", lastError: "the number is on the do-not-call list" });
+    await admin("DELETE", "/api/v1/admin/do-not-call", { numbers: ["+33612345604"] });
+  });
+
+  it("npm run dnc says which scheduled calls it cannot cancel without Dataverse, and the admin API cancels them", async () => {
+    const response = await request(`${h.bff.url}/api/v1/callbacks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ profile: "support", phone: "+33612345605", timeZone: "Europe/Paris", consent: true, windows: [{ start: "2030-03-12T14:30:00.000Z", end: "2030-03-12T15:00:00.000Z" }] }),
+    });
+    expect(response.statusCode).toBe(201);
+    const { requestId, deliveryId } = (await response.body.json()) as { requestId: string; deliveryId: string };
+    let output = "";
+    let failed = false;
+    try {
+      output = execFileSync(process.execPath, ["--import", "tsx", "src/server/dnc-main.ts", "add", "+33612345605"], { env: { ...process.env, DATA_DIR: h.dataDir }, encoding: "utf8" });
+    } catch (error) {
+      failed = true;
+      output = String((error as { stdout?: string }).stdout);
+    }
+    expect(failed).toBe(true); // exits non-zero
+    expect(output).toContain(`request ${requestId} could not be cancelled: this command reaches Dataverse only with DATAVERSE_URL set`);
+    expect(output).toContain("calls already requested for these numbers: cancelled 0, being sent 0 (the BFF cancels them), not cancelled 1");
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Pending");
+
+    const again = await admin("POST", "/api/v1/admin/do-not-call", { numbers: ["+33612345605"] });
+    expect(again.json()).toMatchObject({ added: 0, alreadyListed: 1, callsCancelled: 1, callsNotCancelled: 0 });
+    expect(h.simulator.deliveryStatus(deliveryId)).toBe("Cancelled");
   });
 });

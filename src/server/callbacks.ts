@@ -91,6 +91,12 @@ export function fingerprint(request: CallbackRequest): string {
 }
 
 export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest, context: RequestContext): Promise<AcceptOutcome> {
+  // A replay first: the widget resends a submission that got no answer, and must get the answer
+  // the first one got, even once its slot has started, its profile's limit is reached or its form
+  // token is spent. Answering anything else would have the visitor book again: two calls.
+  const existing = context.idempotencyKey ? await replayOf(deps.store, context.idempotencyKey, request) : undefined;
+  if (existing) return existing;
+
   const profile = deps.profiles.get(request.profile);
   if (!profile) return { kind: "refused", errors: [fieldError("profile", "unknown_profile")] };
   const now = deps.now();
@@ -123,13 +129,6 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   errors.push(...windows.errors, ...checkAttributes(profile, request.attributes));
   if (errors.length > 0 || !phone.ok || !phoneHash) return { kind: "refused", errors };
 
-  const existing = context.idempotencyKey ? await replayOf(deps.store, context.idempotencyKey, request) : undefined;
-  if (existing) return existing;
-
-  const perNumber = profile.limits.perNumber;
-  if ((await deps.store.countForPhone(phoneHash, now - perNumber.windowSeconds * 1000)) >= perNumber.max) {
-    return { kind: "rate_limited", retryAfterSeconds: perNumber.windowSeconds, errors: [fieldError("phone", "phone_rate_limited")] };
-  }
   if (defence.captcha) {
     const human = await deps.captcha.verify(defence.captcha, request.captchaToken!, context.clientAddress).catch((error: unknown) => {
       if (error instanceof CaptchaUnavailable) return undefined;
@@ -158,8 +157,16 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     createdAt: now,
     contactId: signed?.contactId,
   };
-  const reservation = profile.capacityPerSlot ? { profile: profile.id, slotStarts: windows.slotStarts, capacity: profile.capacityPerSlot } : undefined;
-  const inserted = await deps.store.insertCallback(record, now, reservation);
+  const perNumber = profile.limits.perNumber;
+  // The number's limit is counted in the same transaction as the insert: parallel requests for one
+  // number cannot all see room for one more.
+  const inserted = await deps.store.insertCallback(record, now, {
+    slots: profile.capacityPerSlot ? { profile: profile.id, slotStarts: windows.slotStarts, capacity: profile.capacityPerSlot } : undefined,
+    perNumber: { since: now - perNumber.windowSeconds * 1000, max: perNumber.max },
+  });
+  if (!inserted.inserted && "numberLimited" in inserted) {
+    return { kind: "rate_limited", retryAfterSeconds: perNumber.windowSeconds, errors: [fieldError("phone", "phone_rate_limited")] };
+  }
   if (!inserted.inserted && "fullSlot" in inserted) {
     if (request.windows === undefined) return { kind: "refused", errors: [fieldError("windows", "asap_unavailable")] };
     const index = windows.spans.findIndex((span) => span.start <= inserted.fullSlot && inserted.fullSlot < span.end);

@@ -10,7 +10,10 @@ beforeAll(async () => {
   h = await startHarness({
     profiles: { profiles: { support: { ...supportProfile, capacityPerSlot: 1 } } },
     now: () => NOW,
-    env: { SYNC_WAIT_MS: "500", OUTBOX_RETRY_BASE_MS: "60000" },
+    // Dataverse's clock is ours too: deliveries it creates are dated on the same timeline.
+    simulator: { now: () => NOW },
+    // The answer waits for the first attempt to end (however slow the machine), never longer.
+    env: { SYNC_WAIT_MS: "10000", OUTBOX_RETRY_BASE_MS: "60000" },
   });
 });
 afterAll(() => h?.close());
@@ -77,6 +80,24 @@ describe("cancelling", () => {
     expect(await availableAt(slot)).toBe(true);
     // Twice is the same answer.
     expect((await post(body.links.cancel)).body).toEqual({ requestId: body.requestId, status: "cancelled" });
+  });
+
+  it("cancels in Dataverse a request whose send reached it but whose answer was lost", async () => {
+    const slot = "2030-03-12T14:30:00.000Z";
+    h.simulator.setFaults({ rules: [{ target: "action", kind: "reset-after", times: 1 }] });
+    const { status, body } = await submit([{ start: slot, end: "2030-03-12T15:00:00.000Z" }]);
+    h.simulator.clearFaults();
+    expect(status).toBe(202);
+    expect(await h.bff.store.getCallback(body.requestId)).toMatchObject({ status: "queued", inDoubt: true });
+    // Dataverse has it all the same: the connection dropped after the delivery was made.
+    const created = h.simulator.ledger().at(-1)!;
+    expect((created.body as { DestinationPhoneNumber: string }).DestinationPhoneNumber).toBe(`+3361200${String(phones).padStart(4, "0")}`);
+    expect(h.simulator.deliveryStatus(created.deliveryId)).toBe("Pending");
+
+    expect(await post(body.links.cancel)).toEqual({ status: 200, body: { requestId: body.requestId, status: "cancelled" } });
+    expect(h.simulator.deliveryStatus(created.deliveryId)).toBe("Cancelled");
+    expect(await h.bff.store.getCallback(body.requestId)).toMatchObject({ status: "cancelled", inDoubt: false, deliveryId: created.deliveryId });
+    expect(await availableAt(slot)).toBe(true);
   });
 
   it("takes a request that was not sent yet out of the outbox, so it is never sent", async () => {

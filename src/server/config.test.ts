@@ -31,6 +31,14 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("refuses an outbox lease that is not at least twice the longest attempt", () => {
+    expect(loadConfig({}).outbox).toMatchObject({ leaseMs: 60_000, attemptTimeoutMs: 25_000, inDoubtWaitMs: 60_000 });
+    const problems = problemsOf(() => loadConfig({ OUTBOX_LEASE_MS: "30000", DELIVERY_ATTEMPT_TIMEOUT_MS: "20000" }));
+    expect(problems).toEqual([expect.stringMatching(/^OUTBOX_LEASE_MS and DELIVERY_ATTEMPT_TIMEOUT_MS: .*30000 ms.*20000 ms/)]);
+    expect(problemsOf(() => loadConfig({ OUTBOX_LEASE_MS: "40000", DELIVERY_ATTEMPT_TIMEOUT_MS: "20000" }))).toEqual([]);
+    expect(problemsOf(() => loadConfig({ DELIVERY_ATTEMPT_TIMEOUT_MS: "0" })).map((p) => p.split(":")[0])).toEqual(["DELIVERY_ATTEMPT_TIMEOUT_MS"]);
+  });
+
   it("refuses malformed values, naming each variable", () => {
     const problems = problemsOf(() => loadConfig({ PORT: "http", DATAVERSE_URL: "http://contoso.crm.dynamics.com", LOG_LEVEL: "loud" }));
     expect(problems.map((p) => p.split(":")[0])).toEqual(["PORT", "LOG_LEVEL", "DATAVERSE_URL"]);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import proxyAddr from "proxy-addr";
 import * as z from "zod/mini";
+import { leaseProblem } from "./outbox/delivery-worker";
 import { parseKey } from "./personal-data";
 
 export interface DataverseSettings {
@@ -40,7 +41,7 @@ export interface Config {
   /** How long POST /callbacks waits for Dataverse before answering 202 instead of 201. */
   syncWaitMs: number;
   collectionEncoding: "objects" | "json-strings";
-  outbox: { leaseMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
+  outbox: { leaseMs: number; attemptTimeoutMs: number; inDoubtWaitMs: number; pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxMs: number };
   captchaSecret?: string;
   shutdownGraceMs: number;
   /** The BFF's public URL (for links, and its own origin behind a proxy); derived from requests when absent. */
@@ -86,6 +87,8 @@ const EnvSchema = z.object({
   SYNC_WAIT_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "2500"),
   DATAVERSE_COLLECTIONS: z._default(z.enum(["objects", "json-strings"], "must be objects or json-strings"), "objects"),
   OUTBOX_LEASE_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "60000"),
+  DELIVERY_ATTEMPT_TIMEOUT_MS: z._default(z.string().check(z.regex(/^[1-9]\d*$/, "must be milliseconds")), "25000"),
+  OUTBOX_IN_DOUBT_WAIT_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "60000"),
   OUTBOX_POLL_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "500"),
   OUTBOX_RETRY_BASE_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "2000"),
   OUTBOX_RETRY_MAX_MS: z._default(z.string().check(z.regex(/^\d+$/, "must be milliseconds")), "600000"),
@@ -129,6 +132,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collectionEncoding: e.DATAVERSE_COLLECTIONS,
     outbox: {
       leaseMs: Number(e.OUTBOX_LEASE_MS),
+      attemptTimeoutMs: Number(e.DELIVERY_ATTEMPT_TIMEOUT_MS),
+      inDoubtWaitMs: Number(e.OUTBOX_IN_DOUBT_WAIT_MS),
       pollMs: Number(e.OUTBOX_POLL_MS),
       maxAttempts: Number(e.DELIVERY_MAX_ATTEMPTS),
       retryBaseMs: Number(e.OUTBOX_RETRY_BASE_MS),
@@ -141,6 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminApiToken: e.ADMIN_API_TOKEN,
     addressLimit: { max: Number(e.RATE_LIMIT_PER_ADDRESS.split("/")[0]), windowSeconds: parseInt(e.RATE_LIMIT_PER_ADDRESS.split("/")[1]!, 10) },
   };
+  const lease = leaseProblem(config.outbox.leaseMs, config.outbox.attemptTimeoutMs);
+  if (lease) problems.push(`OUTBOX_LEASE_MS and DELIVERY_ATTEMPT_TIMEOUT_MS: ${lease}; lengthen the lease or shorten the attempt`);
   if (e.DATABASE_URL && !e.SECRET_KEY) {
     problems.push("SECRET_KEY: instances sharing DATABASE_URL must share one key (generate one with: openssl rand -hex 32)");
   }

@@ -61,7 +61,11 @@ async function startBffProcess(): Promise<ChildProcess> {
       DATAVERSE_CA_FILE: path.join(dir, "tls", "cert.pem"),
       SYNC_WAIT_MS: "50",
       OUTBOX_POLL_MS: "100",
-      OUTBOX_LEASE_MS: "1500",
+      // A short lease so that the restarted BFF soon takes over the dead one's rows; each attempt
+      // bounded within half of it, and lost answers looked for soon after.
+      OUTBOX_LEASE_MS: "4000",
+      DELIVERY_ATTEMPT_TIMEOUT_MS: "2000",
+      OUTBOX_IN_DOUBT_WAIT_MS: "300",
       OUTBOX_RETRY_BASE_MS: "200",
       OUTBOX_RETRY_MAX_MS: "400",
       DELIVERY_MAX_ATTEMPTS: "50",

@@ -22,8 +22,14 @@ export function createMetrics(store: Store, now: () => number = Date.now) {
   });
   const deliveryAttempts = new Counter({
     name: "callback_widget_delivery_attempts_total",
-    help: "Outbox delivery attempts by result (scheduled, retry, failed, expired, lost-claim)",
+    help: "Outbox delivery attempts by result (scheduled, retry, failed, expired, cancelled, lost-claim, error)",
     labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const deliveryFailures = new Counter({
+    name: "callback_widget_delivery_failures_total",
+    help: "Requests marked failed, by cause (refused, attempts_exhausted, undecryptable, unknown_profile)",
+    labelNames: ["cause"] as const,
     registers: [registry],
   });
   const dataverseDuration = new Histogram({
@@ -42,6 +48,7 @@ export function createMetrics(store: Store, now: () => number = Date.now) {
     httpRequests,
     callbackRequests,
     deliveryAttempts,
+    deliveryFailures,
     dataverseDuration,
     /** Reads the outbox gauges from the store, just before a scrape. */
     async refreshOutbox(): Promise<void> {

@@ -75,9 +75,22 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     observe: (operation, outcome, seconds) => metrics.dataverseDuration.observe({ operation, outcome }, seconds),
   });
   const worker = new DeliveryWorker(
-    { store, gateway, vault, profiles: options.profiles, logger, now, onAttempt: (result) => metrics.deliveryAttempts.inc({ result }) },
+    {
+      store,
+      gateway,
+      vault,
+      profiles: options.profiles,
+      logger,
+      now,
+      onAttempt: (result, _reason, cause) => {
+        metrics.deliveryAttempts.inc({ result });
+        if (cause) metrics.deliveryFailures.inc({ cause });
+      },
+    },
     {
       leaseMs: config.outbox.leaseMs,
+      attemptTimeoutMs: config.outbox.attemptTimeoutMs,
+      inDoubtWaitMs: config.outbox.inDoubtWaitMs,
       pollMs: config.outbox.pollMs,
       retry: { maxAttempts: config.outbox.maxAttempts, baseDelayMs: config.outbox.retryBaseMs, maxDelayMs: config.outbox.retryMaxMs },
       ...options.worker,

@@ -270,6 +270,10 @@ export const DoNotCallChange = z.strictObject(
 export const DoNotCallOutcome = z.object({
   added: z.optional(z.number()),
   alreadyListed: z.optional(z.number()),
+  /** Calls already requested for the numbers added: cancelled, being sent (the worker cancels them), or not cancelled. */
+  callsCancelled: z.optional(z.number()),
+  callsBeingSent: z.optional(z.number()),
+  callsNotCancelled: z.optional(z.number()),
   removed: z.optional(z.number()),
   invalid: z.array(z.object({ input: z.string(), code: z.string() })),
 });

@@ -11,9 +11,11 @@ export interface FaultRule {
   target: FaultTarget;
   /**
    * status: answer `status` at once, doing nothing; delay: do the work, then answer `delayMs` late;
-   * reset-before: drop the connection without doing anything; reset-after: do the work, then drop it.
+   * delay-before: wait `delayMs`, then do the work and answer (a slow service: the work is done even
+   * if the client has given up meanwhile); reset-before: drop the connection without doing
+   * anything; reset-after: do the work, then drop it.
    */
-  kind: "status" | "delay" | "reset-before" | "reset-after";
+  kind: "status" | "delay" | "delay-before" | "reset-before" | "reset-after";
   status?: number;
   retryAfterSeconds?: number;
   delayMs?: number;
@@ -71,6 +73,7 @@ export class FaultInjector {
           if (target === "token") {
             return c.json({ error: "temporarily_unavailable", error_description: "AADSTS90033: A transient error has occurred. Please try again.", error_codes: [90033] }, status, headers);
           }
+          if (status === 401) return odataError(c, 401, "0x80072182", "The access token is not valid: it has been revoked.", headers);
           return odataError(c, status, status === 429 ? "0x80072322" : "0x80040265", status === 429 ? "Number of requests exceeded the limit of 6000 over time window of 300 seconds." : "The service is temporarily unavailable.", headers);
         }
         case "reset-before":
@@ -79,6 +82,9 @@ export class FaultInjector {
           await next();
           await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 30_000));
           return;
+        case "delay-before":
+          await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 30_000));
+          return next();
         case "reset-after":
           await next();
           return dropConnection(c);

@@ -19,6 +19,8 @@ export interface Identity {
   routes: Hono;
   /** Verifies a bearer token for the Web API; answers the app id it was issued to. */
   verifyAccessToken(token: string): Promise<{ appId: string }>;
+  /** Revokes every token issued so far (as an administrator revoking the app's sessions would). */
+  revokeIssuedTokens(): void;
 }
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -34,6 +36,8 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
   const tokenEndpoint = `${url}/${tenantId}/oauth2/v2.0/token`;
   const seconds = () => Math.floor(options.now() / 1000);
   const routes = new Hono();
+  // Tokens carry the generation they were issued in; revoking moves to the next one.
+  let generation = 0;
 
   const openIdConfiguration = {
     issuer: `${url}/${tenantId}/v2.0`,
@@ -84,7 +88,7 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
     if (refusal) return entraError(c, 401, "invalid_client", refusal.code, refusal.message);
 
     const now = seconds();
-    const accessToken = await new SignJWT({ tid: tenantId, appid: clientId, appidacr: form.has("client_secret") ? "1" : "2", oid: randomUUID(), roles: [] })
+    const accessToken = await new SignJWT({ tid: tenantId, appid: clientId, appidacr: form.has("client_secret") ? "1" : "2", oid: randomUUID(), roles: [], sim_gen: generation })
       .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
       .setIssuer(issuer)
       .setAudience(orgUrl)
@@ -132,7 +136,11 @@ export async function createIdentity(options: IdentityOptions): Promise<Identity
         audience: orgUrl,
         currentDate: new Date(options.now()),
       });
+      if (payload.sim_gen !== generation) throw new Error("the token has been revoked");
       return { appId: String(payload.appid) };
+    },
+    revokeIssuedTokens() {
+      generation++;
     },
   };
 }

@@ -53,6 +53,10 @@ export interface RunningSimulator {
   clientSecret: string;
   caCertPem: string;
   ledger(): DeliveryRecord[];
+  /** msdyn_status of a delivery (Pending, Cancelled…), as the msdyn_proactive_deliveries table holds it. */
+  deliveryStatus(deliveryId: string): string | undefined;
+  /** Makes every token issued so far invalid: the Web API answers 401 to them. */
+  revokeTokens(): void;
   /** Makes chosen calls fail from now on (replacing any earlier plan). */
   setFaults(plan: FaultPlan): void;
   clearFaults(): void;
@@ -118,6 +122,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     return c.json({ contactid }, 201);
   });
   app.get("/__simulator/operations", (c) => c.json(state.operations));
+  app.post("/__simulator/revoke-tokens", (c) => {
+    identity.revokeIssuedTokens();
+    return c.body(null, 204);
+  });
   app.get("/__simulator/stats", (c) => c.json({ ...state.stats, injected: faults.injected, received: faults.received }));
   app.use(faults.middleware());
   app.route("/api/data/v9.2", createWebApi(state, identity, { orgUrl: url, tenantId, appRoles: options.appRoles ?? ["Omnichannel agent"], now }));
@@ -134,6 +142,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     clientSecret,
     caCertPem: tls.cert,
     ledger: () => state.deliveries,
+    deliveryStatus: (deliveryId) => state.deliveryRows.get(deliveryId.toLowerCase())?.msdyn_status as string | undefined,
+    revokeTokens: () => identity.revokeIssuedTokens(),
     setFaults: (plan) => faults.set(plan),
     clearFaults: () => faults.clear(),
     stats: () => ({ ...state.stats, injected: { ...faults.injected }, received: { ...faults.received } }),

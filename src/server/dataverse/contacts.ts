@@ -1,11 +1,12 @@
 // The Dataverse contact a callback is for: found by its E.164 number in the phone fields, or
 // created. Concurrent requests for the same new number share one lookup so they create one contact.
-import { DataverseError, odataString, type WebApi } from "./web-api";
+import { DataverseError, odataString, untilAborted, type WebApi } from "./web-api";
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 export interface ContactResolver {
-  resolveContact(e164: string, name?: string): Promise<string>;
+  /** With a signal, the caller stops waiting when it aborts; the shared lookup goes on for the others. */
+  resolveContact(e164: string, name?: string, signal?: AbortSignal): Promise<string>;
 }
 
 export function createContactResolver(api: WebApi): ContactResolver {
@@ -26,13 +27,13 @@ export function createContactResolver(api: WebApi): ContactResolver {
   }
 
   return {
-    resolveContact(e164, name) {
+    resolveContact(e164, name, signal) {
       let pending = inFlight.get(e164);
       if (!pending) {
         pending = findOrCreate(e164, name).finally(() => inFlight.delete(e164));
         inFlight.set(e164, pending);
       }
-      return pending;
+      return untilAborted(pending, signal, (reason) => new DataverseError(`gave up waiting for the contact: ${reason}`, undefined, undefined, undefined));
     },
   };
 }

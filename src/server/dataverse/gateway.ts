@@ -26,17 +26,25 @@ export interface EngagementConfigInfo {
   active: boolean;
 }
 
+/** A delivery attempt's time limit: calls under way are given up (their sockets closed) when it aborts. */
+export interface Bounded {
+  signal?: AbortSignal;
+}
+
 export interface DataverseGateway {
-  resolveContact(e164: string, name?: string): Promise<string>;
-  createVoiceDelivery(delivery: VoiceDelivery): Promise<string>;
-  findVoiceDeliveries(query: { phoneE164: string; contactId: string; proactiveEngagementConfigId: string }): Promise<DeliveryRow[]>;
-  /** Gets a token (from cache when it can): proves the credentials work. */
+  resolveContact(e164: string, name?: string, options?: Bounded): Promise<string>;
+  createVoiceDelivery(delivery: VoiceDelivery, options?: Bounded): Promise<string>;
+  findVoiceDeliveries(query: { phoneE164: string; contactId: string; proactiveEngagementConfigId: string }, options?: Bounded): Promise<DeliveryRow[]>;
+  /**
+   * Gets a token (from cache when it can): proves the credentials work. Fails too while Dataverse
+   * refuses our tokens (401 even with a new one), until a call succeeds again.
+   */
   checkToken(): Promise<void>;
   /** Calls WhoAmI: proves Dataverse answers us. */
   whoAmI(): Promise<{ userId: string }>;
   getEngagementConfig(id: string): Promise<EngagementConfigInfo | undefined>;
   /** CCaaS_CreateOperation with Operation "Cancel" (Dataverse answers 202). */
-  cancelDelivery(deliveryId: string): Promise<void>;
+  cancelDelivery(deliveryId: string, options?: Bounded): Promise<void>;
   /** The delivery's msdyn_status (Pending, InProcess, Complete, Expired, Cancelled, Error), if it exists. */
   deliveryStatus(deliveryId: string): Promise<string | undefined>;
   /** When Dataverse last asked us to wait (429), until when; 0 when not paused. */
@@ -56,12 +64,15 @@ export function createDataverseGateway(
   const api: WebApi = createWebApi(settings.orgUrl, tokens, dispatcher);
   const contacts = createContactResolver(api);
   let pausedUntil = 0;
+  /** Why Dataverse last refused our token, while it does (cleared by the next call it accepts). */
+  let tokenRefused: string | undefined;
 
   async function timed<T>(operation: string, work: () => Promise<T>): Promise<T> {
     const started = performance.now();
     try {
       const result = await work();
       options.observe?.(operation, "ok", (performance.now() - started) / 1000);
+      if (operation !== "token") tokenRefused = undefined;
       return result;
     } catch (error) {
       const outcome = error instanceof DataverseError ? (error.status ? String(error.status) : "network") : "token";
@@ -69,16 +80,21 @@ export function createDataverseGateway(
       if (error instanceof DataverseError && error.status === 429) {
         pausedUntil = Math.max(pausedUntil, now() + (error.retryAfterSeconds ?? 5) * 1000);
       }
+      if (error instanceof DataverseError && error.tokenRefused) tokenRefused = error.message;
       throw error;
     }
   }
 
   return {
-    resolveContact: (e164, name) => timed("resolve_contact", () => contacts.resolveContact(e164, name)),
-    createVoiceDelivery: (delivery) =>
-      timed("create_voice_delivery", () => createProactiveVoiceDelivery(api, buildVoiceDeliveryRequest(delivery, options.encoding))),
-    findVoiceDeliveries: (query) => timed("find_voice_deliveries", () => findProactiveDeliveries(api, query)),
-    checkToken: () => timed("token", async () => void (await tokens.getToken())),
+    resolveContact: (e164, name, bounded) => timed("resolve_contact", () => contacts.resolveContact(e164, name, bounded?.signal)),
+    createVoiceDelivery: (delivery, bounded) =>
+      timed("create_voice_delivery", () => createProactiveVoiceDelivery(api, buildVoiceDeliveryRequest(delivery, options.encoding), bounded?.signal)),
+    findVoiceDeliveries: (query, bounded) => timed("find_voice_deliveries", () => findProactiveDeliveries(api, query, bounded?.signal)),
+    checkToken: () =>
+      timed("token", async () => {
+        await tokens.getToken();
+        if (tokenRefused) throw new Error(`Dataverse refuses our token: ${tokenRefused}`);
+      }),
     whoAmI: () =>
       timed("who_am_i", async () => {
         const response = await api.get("WhoAmI()");
@@ -89,7 +105,7 @@ export function createDataverseGateway(
         try {
           // Choice columns come back as numbers; their labels come as formatted-value annotations.
           const response = await api.get(`msdyn_proactive_engagement_configs(${id})?$select=msdyn_name,msdyn_type,msdyn_dialmode_type,statecode`, {
-            prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"',
+            headers: { prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
           });
           const row = response.body as Record<string, unknown>;
           const label = (column: string) => String(row[`${column}@${FORMATTED}`] ?? row[column] ?? "") || undefined;
@@ -99,13 +115,13 @@ export function createDataverseGateway(
           throw error;
         }
       }),
-    cancelDelivery: (deliveryId) =>
-      timed("cancel_delivery", async () => void (await api.post("CCaaS_CreateOperation", { ApiVersion: "1.0", Operation: "Cancel", DeliveryId: deliveryId }))),
+    cancelDelivery: (deliveryId, bounded) =>
+      timed("cancel_delivery", async () => void (await api.post("CCaaS_CreateOperation", { ApiVersion: "1.0", Operation: "Cancel", DeliveryId: deliveryId }, { signal: bounded?.signal }))),
     deliveryStatus: (deliveryId) =>
       timed("delivery_status", async () => {
         try {
           const response = await api.get(`msdyn_proactive_deliveries(${deliveryId})?$select=msdyn_status,msdyn_result`, {
-            prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"',
+            headers: { prefer: 'odata.include-annotations="OData.Community.Display.V1.FormattedValue"' },
           });
           const row = response.body as Record<string, unknown>;
           return String(row[`msdyn_status@${FORMATTED}`] ?? row.msdyn_status ?? "") || undefined;

@@ -44,8 +44,8 @@ export function buildVoiceDeliveryRequest(delivery: VoiceDelivery, encoding: Col
   };
 }
 
-export async function createProactiveVoiceDelivery(api: WebApi, body: VoiceDeliveryBody): Promise<string> {
-  const response = await api.post("CCaaS_CreateProactiveVoiceDelivery", body);
+export async function createProactiveVoiceDelivery(api: WebApi, body: VoiceDeliveryBody, signal?: AbortSignal): Promise<string> {
+  const response = await api.post("CCaaS_CreateProactiveVoiceDelivery", body, { signal });
   const parsed = ProactiveVoiceDeliveryResponse.safeParse(response.body);
   if (!parsed.success) throw new DataverseError("Dataverse answered the action without a DeliveryId", response.status, undefined, undefined);
   return parsed.data.DeliveryId;
@@ -61,6 +61,7 @@ export interface DeliveryRow {
 export async function findProactiveDeliveries(
   api: WebApi,
   query: { phoneE164: string; contactId: string; proactiveEngagementConfigId: string },
+  signal?: AbortSignal,
 ): Promise<DeliveryRow[]> {
   const filter = [
     `msdyn_to_address eq ${odataString(query.phoneE164)}`,
@@ -69,6 +70,7 @@ export async function findProactiveDeliveries(
   ].join(" and ");
   const response = await api.get(
     `msdyn_proactive_deliveries?$filter=${encodeURIComponent(filter)}&$select=msdyn_proactive_deliveryid,msdyn_status,createdon`,
+    { signal },
   );
   const rows = (response.body as { value?: Array<{ msdyn_proactive_deliveryid?: string; msdyn_status?: string; createdon?: string }> }).value ?? [];
   return rows

@@ -8,7 +8,8 @@ import type { DataverseSettings } from "../config";
 import { msalNetworkClient } from "./transport";
 
 export interface TokenProvider {
-  getToken(): Promise<string>;
+  /** The cached token while it is good; with `fresh`, a new one from the token endpoint (the old one was refused). */
+  getToken(options?: { fresh?: boolean }): Promise<string>;
 }
 
 export class TokenError extends Error {
@@ -33,17 +34,26 @@ export function createTokenProvider(settings: DataverseSettings, dispatcher: Dis
   const app = new ConfidentialClientApplication(config);
   const scopes = [`${settings.orgUrl}/.default`];
 
+  async function acquire(fresh: boolean): Promise<string> {
+    try {
+      // skipCache asks the token endpoint and puts the new token in the cache in place of the old.
+      const result = await app.acquireTokenByClientCredential({ scopes, skipCache: fresh });
+      if (!result?.accessToken) throw new TokenError("the token endpoint returned no access token");
+      return result.accessToken;
+    } catch (error) {
+      if (error instanceof TokenError) throw error;
+      // MSAL's message can include the response body but never the secret or the token.
+      throw new TokenError(`could not get a Dataverse token: ${(error as Error).message}`, error);
+    }
+  }
+
+  // Calls refused together (one revoked token) share one new token rather than asking for one each.
+  let renewing: Promise<string> | undefined;
   return {
-    async getToken() {
-      try {
-        const result = await app.acquireTokenByClientCredential({ scopes });
-        if (!result?.accessToken) throw new TokenError("the token endpoint returned no access token");
-        return result.accessToken;
-      } catch (error) {
-        if (error instanceof TokenError) throw error;
-        // MSAL's message can include the response body but never the secret or the token.
-        throw new TokenError(`could not get a Dataverse token: ${(error as Error).message}`, error);
-      }
+    getToken(options = {}) {
+      if (!options.fresh) return acquire(false);
+      renewing ??= acquire(true).finally(() => (renewing = undefined));
+      return renewing;
     },
   };
 }

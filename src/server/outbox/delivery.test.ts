@@ -1,13 +1,16 @@
 // The outbox against a misbehaving Dataverse: every accepted request must reach it exactly once.
 // The BFF's clock is a variable the tests move, so waits (Retry-After, backoff) are checked exactly
 // rather than timed; the simulator injects the faults.
-import { request } from "undici";
-import { afterEach, describe, expect, it } from "vitest";
-import type { FaultRule } from "../../simulator/index";
+import { randomBytes, randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
+import { request } from "undici";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { FaultRule } from "../../simulator/index";
+import { createVault } from "../personal-data";
 import { openSqliteStore } from "../store/sqlite-store";
 import type { CallbackRecord } from "../store/types";
 import { startHarness, type Harness } from "../test-harness";
+import type { WorkerOptions } from "./delivery-worker";
 
 const START = Date.parse("2030-03-12T09:00:00Z");
 let clock = START;
@@ -31,16 +34,19 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function harness(options: { faults?: FaultRule[]; seed?: number; env?: Record<string, string>; timeoutMs?: number; maxAttempts?: number } = {}) {
+async function harness(
+  options: { faults?: FaultRule[]; seed?: number; env?: Record<string, string>; timeoutMs?: number; maxAttempts?: number; worker?: Partial<WorkerOptions>; profile?: Record<string, unknown> } = {},
+) {
   clock = START;
   h = await startHarness({
-    profiles: { profiles: { line: profile } },
+    profiles: { profiles: { line: { ...profile, ...options.profile } } },
     now: () => clock,
     // Dataverse's clock is ours too: deliveries it creates are dated on the same timeline.
     simulator: { now: () => clock },
     timeoutMs: options.timeoutMs,
     env: { SYNC_WAIT_MS: "2000", ...options.env },
-    worker: { retry: { maxAttempts: options.maxAttempts ?? 12, baseDelayMs: 1_000, maxDelayMs: 8_000 }, minimumWindowMs: 60_000 },
+    // Lost answers are looked for 10 s (of this clock) after the send.
+    worker: { retry: { maxAttempts: options.maxAttempts ?? 12, baseDelayMs: 1_000, maxDelayMs: 8_000 }, minimumWindowMs: 60_000, inDoubtWaitMs: 10_000, ...options.worker },
   });
   if (options.faults) h.simulator.setFaults({ rules: options.faults, seed: options.seed ?? 1 });
   return h;
@@ -65,7 +71,10 @@ async function post(harnessed: Harness, payload: unknown, headers: Record<string
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(payload),
   });
-  return { status: response.statusCode, body: (await response.body.json()) as { requestId: string; status: string; [key: string]: unknown } };
+  return {
+    status: response.statusCode,
+    body: (await response.body.json()) as { requestId: string; status: string; links: { cancel: string }; errors?: Array<{ code: string }>; [key: string]: unknown },
+  };
 }
 
 /** Moves the clock and lets the worker run until every request has an outcome. */
@@ -82,6 +91,21 @@ async function settle(harnessed: Harness, ids: string[], stepMs = 1_000, rounds 
 }
 
 const actionCalls = (harnessed: Harness) => harnessed.simulator.stats().received.action ?? 0;
+const recordOf = (harnessed: Harness, id: string) => harnessed.bff.store.getCallback(id);
+const listNumber = (harnessed: Harness, phoneHash: string) => harnessed.bff.store.addDoNotCall([{ phoneHash, addedAt: clock, source: "test" }]);
+
+/** One request delivered first, so that the token is cached and the connections are open. */
+async function warmUp(harnessed: Harness): Promise<void> {
+  const { body: answer } = await post(harnessed, body());
+  await harnessed.bff.worker.drain();
+  expect((await recordOf(harnessed, answer.requestId))!.status).toBe("scheduled");
+}
+
+async function metric(harnessed: Harness, series: string): Promise<number> {
+  const text = await (await request(`${harnessed.bff.url}/metrics`)).body.text();
+  const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(" ")[1]) : 0;
+}
 
 describe("delivery through a misbehaving Dataverse", () => {
   it("answers 201 when Dataverse accepts at once", async () => {
@@ -109,6 +133,24 @@ describe("delivery through a misbehaving Dataverse", () => {
     clock = START + 30_000;
     const [done] = await settle(harnessed, [queued.requestId]);
     expect(done!.status).toBe("scheduled");
+    expect(actionCalls(harnessed)).toBe(2);
+    expect(harnessed.simulator.ledger()).toHaveLength(1);
+  });
+
+  it("waits the full Retry-After of a 503 before trying again", async () => {
+    const harnessed = await harness({ faults: [{ target: "action", kind: "status", status: 503, retryAfterSeconds: 45, times: 1 }] });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    expect((await recordOf(harnessed, queued.requestId))!.nextAttemptAt).toBe(START + 45_000);
+
+    clock = START + 44_999;
+    await harnessed.bff.worker.tick();
+    await harnessed.bff.worker.drain();
+    expect(actionCalls(harnessed)).toBe(1);
+
+    clock = START + 45_000;
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "scheduled", attempts: 2 });
     expect(actionCalls(harnessed)).toBe(2);
     expect(harnessed.simulator.ledger()).toHaveLength(1);
   });
@@ -195,6 +237,237 @@ describe("delivery through a misbehaving Dataverse", () => {
   });
 });
 
+describe("an attempt and its lease", () => {
+  it("never sends again a request its worker is still sending when the lease runs out", async () => {
+    const harnessed = await harness({
+      env: { SYNC_WAIT_MS: "50" },
+      worker: { leaseMs: 2_000, attemptTimeoutMs: 1_000 },
+      faults: [{ target: "action", kind: "delay-before", delayMs: 600, times: 1 }],
+    });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202); // Dataverse is still working on it
+    clock += 5_000; // past the lease, by this clock, while the send is under way
+    await harnessed.bff.worker.tick();
+    const [done] = await settle(harnessed, [queued.requestId]);
+    const ledger = harnessed.simulator.ledger();
+    expect(ledger).toHaveLength(1);
+    expect(actionCalls(harnessed)).toBe(1);
+    expect(done).toMatchObject({ status: "scheduled", deliveryId: ledger[0]!.deliveryId });
+  });
+
+  it("gives up a send that outlasts the attempt's time limit, and looks for it only once Dataverse is done with it", async () => {
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, worker: { leaseMs: 4_000, attemptTimeoutMs: 2_000, inDoubtWaitMs: 10_000 } });
+    await warmUp(harnessed);
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 5_000, times: 1 }] });
+    const { body: queued } = await post(harnessed, body());
+    await harnessed.bff.worker.drain();
+    // Given up when its time ran out (long before the lease): the answer is unknown, so in doubt.
+    const abandoned = (await recordOf(harnessed, queued.requestId))!;
+    expect(abandoned).toMatchObject({ status: "queued", inDoubt: true, claimedBy: undefined, lastError: expect.stringContaining("longer than 2000 ms") });
+    expect(abandoned.nextAttemptAt).toBeGreaterThanOrEqual(START + 10_000);
+
+    clock += 5_000; // Dataverse may still be acting on it: not looked for, not sent again
+    await harnessed.bff.worker.tick();
+    await harnessed.bff.worker.drain();
+    expect(actionCalls(harnessed)).toBe(2);
+    expect((await recordOf(harnessed, queued.requestId))!.status).toBe("queued");
+
+    // Dataverse did create it, after we stopped waiting; the next attempt finds it.
+    await vi.waitFor(() => expect(harnessed.simulator.ledger()).toHaveLength(2), { timeout: 20_000, interval: 50 });
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "scheduled", deliveryId: harnessed.simulator.ledger()[1]!.deliveryId });
+    expect(actionCalls(harnessed)).toBe(2);
+  });
+
+  it("cancels in Dataverse a request cancelled while its send was unanswered, once the delivery shows up", async () => {
+    // Each call to Dataverse times out after 2 s.
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, timeoutMs: 2_000, worker: { inDoubtWaitMs: 10_000 } });
+    await warmUp(harnessed);
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 5_000, times: 1 }] });
+    const { body: queued } = await post(harnessed, body());
+    await harnessed.bff.worker.drain();
+    const cancelled = await request(queued.links.cancel, { method: "POST" });
+    expect(cancelled.statusCode).toBe(200);
+    expect(await cancelled.body.json()).toEqual({ requestId: queued.requestId, status: "cancelled" });
+
+    await vi.waitFor(() => expect(harnessed.simulator.ledger()).toHaveLength(2), { timeout: 20_000, interval: 50 });
+    const created = harnessed.simulator.ledger()[1]!;
+    clock += 10_000;
+    await harnessed.bff.worker.tick();
+    await harnessed.bff.worker.drain();
+    expect(await recordOf(harnessed, queued.requestId)).toMatchObject({ status: "cancelled", inDoubt: false, deliveryId: created.deliveryId });
+    expect(harnessed.simulator.deliveryStatus(created.deliveryId)).toBe("Cancelled");
+    expect(actionCalls(harnessed)).toBe(2);
+  });
+});
+
+describe("closing a request whose answer was lost", () => {
+  it("adopts, rather than expires, the delivery Dataverse made when the windows pass", async () => {
+    const harnessed = await harness({ faults: [{ target: "action", kind: "reset-after", times: 1 }] });
+    const { body: queued } = await post(harnessed, body());
+    expect((await recordOf(harnessed, queued.requestId))!.inDoubt).toBe(true);
+    clock = Date.parse("2030-03-12T11:59:30Z"); // less than the minimum useful window remains
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "scheduled", deliveryId: harnessed.simulator.ledger()[0]!.deliveryId, inDoubt: false });
+    expect(actionCalls(harnessed)).toBe(1);
+  });
+
+  it("adopts, rather than fails, the delivery Dataverse made after the last attempt", async () => {
+    const harnessed = await harness({ maxAttempts: 1, faults: [{ target: "action", kind: "reset-after", times: 1 }] });
+    const { body: queued } = await post(harnessed, body());
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "scheduled", deliveryId: harnessed.simulator.ledger()[0]!.deliveryId });
+    expect(actionCalls(harnessed)).toBe(1);
+  });
+
+  it("expires it only once Dataverse shows no delivery for it", async () => {
+    const harnessed = await harness({ faults: [{ target: "action", kind: "status", status: 500 }] }); // a 5xx may have done something
+    const { body: queued } = await post(harnessed, body());
+    expect((await recordOf(harnessed, queued.requestId))!.inDoubt).toBe(true);
+    clock = Date.parse("2030-03-12T11:59:30Z");
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "expired", inDoubt: false });
+    expect(harnessed.simulator.stats().received.deliveries).toBeGreaterThanOrEqual(1);
+    expect(harnessed.simulator.ledger()).toHaveLength(0);
+  });
+});
+
+describe("the do-not-call list, after a request was accepted", () => {
+  it("ends the request cancelled, never calling, when its number is listed before it is sent", async () => {
+    const harnessed = await harness({ faults: [{ target: "action", kind: "status", status: 503, times: 1 }] });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    await listNumber(harnessed, (await recordOf(harnessed, queued.requestId))!.phoneHash);
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "cancelled", lastError: "the number is on the do-not-call list" });
+    expect(harnessed.simulator.ledger()).toHaveLength(0);
+    expect(actionCalls(harnessed)).toBe(1);
+    expect(await metric(harnessed, 'callback_widget_delivery_attempts_total{result="cancelled"}')).toBe(1);
+  });
+
+  it("cancels in Dataverse a delivery an unanswered send had made", async () => {
+    const harnessed = await harness({ faults: [{ target: "action", kind: "reset-after", times: 1 }] });
+    const { body: queued } = await post(harnessed, body());
+    await listNumber(harnessed, (await recordOf(harnessed, queued.requestId))!.phoneHash);
+    const [done] = await settle(harnessed, [queued.requestId]);
+    const created = harnessed.simulator.ledger()[0]!;
+    expect(done).toMatchObject({ status: "cancelled", deliveryId: created.deliveryId, inDoubt: false });
+    expect(harnessed.simulator.deliveryStatus(created.deliveryId)).toBe("Cancelled");
+    expect(actionCalls(harnessed)).toBe(1);
+  });
+
+  it("cancels the call in Dataverse when the number is listed while the call is being requested", async () => {
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" } });
+    await warmUp(harnessed);
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 500, times: 1 }] });
+    const payload = body();
+    const { status, body: queued } = await post(harnessed, payload);
+    expect(status).toBe(202);
+    await listNumber(harnessed, (await recordOf(harnessed, queued.requestId))!.phoneHash);
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "cancelled", lastError: "the number is on the do-not-call list" });
+    // Whether the list was seen before or after Dataverse accepted: nothing is left to call.
+    const toThisNumber = harnessed.simulator.ledger().filter((e) => (e.body as { DestinationPhoneNumber: string }).DestinationPhoneNumber === payload.phone);
+    expect(toThisNumber.map((e) => harnessed.simulator.deliveryStatus(e.deliveryId)).filter((s) => s !== "Cancelled")).toEqual([]);
+  });
+});
+
+describe("a request that cannot be read", () => {
+  it("is marked failed once, counted and logged without its number, instead of being claimed again forever", async () => {
+    const harnessed = await harness({ env: { PERSONAL_DATA_KEY: "22".repeat(32) } });
+    // Sealed under another key, as after PERSONAL_DATA_KEY was changed.
+    const other = createVault({ hashKey: randomBytes(32), encryptionKey: Buffer.alloc(32, 7) });
+    const id = randomUUID();
+    await harnessed.bff.store.insertCallback(
+      {
+        id,
+        profile: "line",
+        phoneHash: "unreadable",
+        personal: other.seal({ phoneE164: "+33612999999", name: "Ada" }),
+        windows: body().windows,
+        asap: false,
+        attributes: {},
+        visitorTimeZone: "UTC",
+        consentVersion: "1",
+        consentTextHash: "x",
+        fingerprint: "f",
+        createdAt: clock,
+      },
+      clock,
+    );
+    const [done] = await settle(harnessed, [id]);
+    expect(done).toMatchObject({ status: "failed", claimedBy: undefined, lastError: expect.stringContaining("cannot be decrypted (was PERSONAL_DATA_KEY changed?)") });
+    expect(await metric(harnessed, 'callback_widget_delivery_failures_total{cause="undecryptable"}')).toBe(1);
+    const logs = harnessed.logs.join("");
+    expect(logs).toMatch(new RegExp(`"callbackRequestId":"${id}".*"cause":"undecryptable".*"msg":"delivery failed"`));
+    expect(logs).not.toContain("612999999");
+    expect(actionCalls(harnessed)).toBe(0);
+  });
+});
+
+describe("tokens", () => {
+  it("reuses one token for many calls, and gets a new one when Dataverse says it has expired", async () => {
+    const harnessed = await harness();
+    for (let i = 0; i < 5; i++) expect((await post(harnessed, body())).status).toBe(201);
+    expect(harnessed.simulator.stats().tokenRequests).toBe(1);
+    clock += 2 * 3600_000; // past the token's lifetime, for Dataverse (MSAL's cache has not noticed)
+    const later = await post(harnessed, body({ windows: [{ start: "2030-03-12T14:00:00.000Z", end: "2030-03-12T14:30:00.000Z" }] }));
+    expect(later.status).toBe(201);
+    expect(harnessed.simulator.stats().tokenRequests).toBe(2);
+    expect(harnessed.simulator.ledger()).toHaveLength(6);
+  });
+
+  it("gets a new token once when Dataverse refuses ours, costing no attempt", async () => {
+    const harnessed = await harness();
+    expect((await post(harnessed, body())).status).toBe(201);
+    harnessed.simulator.revokeTokens();
+    const { status, body: answer } = await post(harnessed, body());
+    expect(status).toBe(201);
+    expect(await recordOf(harnessed, answer.requestId)).toMatchObject({ status: "scheduled", attempts: 1 });
+    expect(harnessed.simulator.stats().tokenRequests).toBe(2);
+    expect(harnessed.simulator.ledger()).toHaveLength(2);
+  });
+
+  it("does not hold a send it had no token for as in doubt", async () => {
+    const harnessed = await harness();
+    await warmUp(harnessed);
+    // The action refuses the cached token, and no new one can be had: nothing was sent.
+    harnessed.simulator.setFaults({
+      rules: [
+        { target: "action", kind: "status", status: 401, times: 1 },
+        { target: "token", kind: "status", status: 400, times: 1 },
+      ],
+    });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    const record = (await recordOf(harnessed, queued.requestId))!;
+    expect(record).toMatchObject({ status: "queued", inDoubt: false, attempts: 0, lastError: expect.stringContaining("could not get a Dataverse token") });
+    expect(record.nextAttemptAt).toBeLessThan(clock + 10_000); // no wait for an answer that cannot come
+  });
+
+  it("keeps requests without spending attempts while Dataverse refuses every token, and says so in /readyz", async () => {
+    const refused = (["contacts", "action", "deliveries", "whoami"] as const).map((target) => ({ target, kind: "status" as const, status: 401 }));
+    const harnessed = await harness({ faults: refused });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    for (let round = 0; round < 5; round++) {
+      clock += 10_000;
+      await harnessed.bff.worker.tick();
+      await harnessed.bff.worker.drain();
+    }
+    expect(await recordOf(harnessed, queued.requestId)).toMatchObject({ status: "queued", attempts: 0, lastError: expect.stringContaining("401") });
+    // Each call was made at most twice: once with the cached token, once with a new one.
+    expect(harnessed.simulator.stats().received.contacts).toBeLessThanOrEqual(2 * 6);
+    const ready = await request(`${harnessed.bff.url}/readyz`);
+    expect(ready.statusCode).toBe(503);
+    expect(((await ready.body.json()) as { checks: Record<string, string> }).checks.token).toMatch(/^failing: Dataverse refuses our token: Dataverse answered 401/);
+
+    harnessed.simulator.clearFaults();
+    const [done] = await settle(harnessed, [queued.requestId]);
+    expect(done).toMatchObject({ status: "scheduled", attempts: 1 });
+  });
+});
+
 describe("graceful shutdown", () => {
   it("finishes a delivery under way before the BFF stops, and stops accepting", async () => {
     const harnessed = await harness({ env: { SYNC_WAIT_MS: "50" }, faults: [{ target: "action", kind: "delay", delayMs: 700, times: 1 }] });
@@ -212,6 +485,25 @@ describe("graceful shutdown", () => {
   });
 });
 
+describe("graceful shutdown, when a send outlasts the grace period", () => {
+  it("gives the send up and leaves the request in doubt, not free to be sent again at once", async () => {
+    const harnessed = await harness({ env: { SYNC_WAIT_MS: "50", SHUTDOWN_GRACE_MS: "1500" }, worker: { inDoubtWaitMs: 10_000 } });
+    await warmUp(harnessed);
+    harnessed.simulator.setFaults({ rules: [{ target: "action", kind: "delay-before", delayMs: 6_000, times: 1 }] });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    await harnessed.bff.close();
+    h = undefined;
+    const reopened = openSqliteStore(harnessed.dataDir);
+    const left = (await reopened.getCallback(queued.requestId))!;
+    await reopened.close();
+    await harnessed.simulator.close();
+    rmSync(harnessed.dataDir, { recursive: true, force: true });
+    expect(left).toMatchObject({ status: "queued", inDoubt: true, claimedBy: undefined, lastError: expect.stringContaining("shutting down") });
+    expect(left.nextAttemptAt).toBeGreaterThanOrEqual(START + 10_000);
+  });
+});
+
 describe("idempotency", () => {
   it("gives two submissions with the same Idempotency-Key the same answer and one call", async () => {
     const harnessed = await harness();
@@ -225,6 +517,35 @@ describe("idempotency", () => {
     expect(harnessed.simulator.ledger()).toHaveLength(1);
   });
 
+  it("answers a replay as the first submission was answered, even once its slot has started", async () => {
+    const harnessed = await harness();
+    const payload = body();
+    const headers = { "idempotency-key": "replay-after-start-0001" };
+    const first = await post(harnessed, payload, headers);
+    expect(first.status).toBe(201);
+    clock = Date.parse("2030-03-12T10:05:00Z"); // the window has started
+    const fresh = await post(harnessed, body({ windows: payload.windows }));
+    expect(fresh.body.errors).toEqual([expect.objectContaining({ code: "window_in_past" })]); // as a new request, it would be refused
+    expect(await post(harnessed, payload, headers)).toEqual(first);
+    expect(harnessed.simulator.ledger()).toHaveLength(1);
+  });
+
+  it("answers a replay as the first submission was answered, even once the line's request limit is reached", async () => {
+    const harnessed = await harness({
+      profile: { limits: { perNumber: { max: 100, windowSeconds: 60 }, perProfile: { max: 1, windowSeconds: 600 } } },
+      faults: [{ target: "action", kind: "status", status: 503 }],
+    });
+    const payload = body();
+    const headers = { "idempotency-key": "replay-at-limit-0001" };
+    const first = await post(harnessed, payload, headers);
+    expect(first.status).toBe(202);
+    expect((await post(harnessed, body())).status).toBe(429); // the line takes no more
+    expect(await post(harnessed, payload, headers)).toEqual(first);
+    harnessed.simulator.clearFaults();
+    await settle(harnessed, [first.body.requestId]);
+    expect(harnessed.simulator.ledger()).toHaveLength(1);
+  });
+
   it("refuses a key reused for a different request", async () => {
     const harnessed = await harness();
     const headers = { "idempotency-key": "key-reused-0001" };
@@ -233,6 +554,20 @@ describe("idempotency", () => {
     expect(other.status).toBe(422);
     expect(other.body).toMatchObject({ errors: [{ field: "Idempotency-Key", code: "idempotency_key_reused" }] });
     expect(harnessed.simulator.ledger()).toHaveLength(1);
+  });
+});
+
+describe("the limit per number", () => {
+  it("holds when requests for one number arrive together", async () => {
+    const harnessed = await harness({ profile: { limits: { perNumber: { max: 2, windowSeconds: 3600 }, perProfile: { max: 100_000, windowSeconds: 60 } } } });
+    const payload = body();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(harnessed, payload)));
+    expect(answers.filter((a) => a.status === 201 || a.status === 202)).toHaveLength(2);
+    const limited = answers.filter((a) => a.status === 429);
+    expect(limited).toHaveLength(6);
+    expect(limited.every((a) => a.body.errors?.[0]?.code === "phone_rate_limited")).toBe(true);
+    await settle(harnessed, answers.filter((a) => a.status !== 429).map((a) => a.body.requestId));
+    expect(harnessed.simulator.ledger()).toHaveLength(2);
   });
 });
 

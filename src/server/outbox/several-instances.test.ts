@@ -11,10 +11,16 @@ const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sa
 
 const withPostgres = await postgresAvailable();
 const schema = uniqueSchema("cw_instances");
+const limitSchema = uniqueSchema("cw_limits");
 let h: Harness | undefined;
+let limits: Harness | undefined;
 afterAll(async () => {
   await h?.close();
-  if (withPostgres) await dropSchema(schema);
+  await limits?.close();
+  if (withPostgres) {
+    await dropSchema(schema);
+    await dropSchema(limitSchema);
+  }
 });
 
 async function metric(url: string, name: string): Promise<number> {
@@ -86,5 +92,44 @@ describe.runIf(withPostgres)("several BFF instances on one PostgreSQL", () => {
     const scheduledBy = await Promise.all([first.url, second.url].map((url) => metric(url, 'callback_widget_delivery_attempts_total{result="scheduled"}')));
     expect(scheduledBy[0]! + scheduledBy[1]!).toBe(40);
     expect(scheduledBy.every((n) => n > 0)).toBe(true);
+  }, 60_000);
+
+  it("hold the limit per number between them when requests for one number arrive together", async () => {
+    limits = await startHarness({
+      profiles: {
+        profiles: {
+          line: {
+            name: "Line",
+            proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
+            timeZone: "UTC",
+            openingHours: allDay,
+            slotMinutes: 30,
+            horizonDays: 2,
+            maxWindows: 2,
+            allowedCountries: ["FR"],
+            consent: { version: "1", text: "Call me." },
+            limits: { perNumber: { max: 3, windowSeconds: 3600 } },
+          },
+        },
+      },
+      now: () => START,
+      simulator: { now: () => START },
+      databaseSchema: limitSchema,
+      env: { DATABASE_URL: TEST_DATABASE_URL, SECRET_KEY: "11".repeat(32), SYNC_WAIT_MS: "1000" },
+    });
+    const instances = [limits.bff, await limits.startAnotherBff()];
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const response = await request(`${instances[i % 2]!.url}/api/v1/callbacks`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ profile: "line", phone: "+33620999999", timeZone: "UTC", consent: true, windows: [{ start: "2030-03-12T10:00:00.000Z", end: "2030-03-12T11:00:00.000Z" }] }),
+        });
+        await response.body.text();
+        return response.statusCode;
+      }),
+    );
+    expect(statuses.filter((status) => status === 201 || status === 202)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
   }, 60_000);
 });

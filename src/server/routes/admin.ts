@@ -40,7 +40,16 @@ export function registerAdmin(app: Hono<AppEnv>, deps: AppDeps, guard: Middlewar
   app.post("/api/v1/admin/do-not-call", async (c) => {
     const change = await readChange(c);
     if (change instanceof Response) return change;
-    return c.json(await addNumbers(deps.store, deps.vault, change.numbers, { country: change.country, note: change.note, source: "admin-api", now: deps.now() }));
+    const onProblem = (callbackRequestId: string, reason: string) => deps.logger.error({ callbackRequestId, err: reason }, "number put on the do-not-call list, but its call could not be cancelled");
+    return c.json(
+      await addNumbers(deps.store, deps.vault, change.numbers, {
+        country: change.country,
+        note: change.note,
+        source: "admin-api",
+        now: deps.now(),
+        withdraw: { gateway: deps.gateway, profiles: deps.profiles, now: deps.now, onProblem },
+      }),
+    );
   });
 
   app.delete("/api/v1/admin/do-not-call", async (c) => {

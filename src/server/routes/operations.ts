@@ -29,8 +29,9 @@ export function registerOperations(app: Hono<AppEnv>, deps: AppDeps): void {
       }
     };
     await run("store", () => deps.store.ping());
-    await run("token", () => deps.gateway.checkToken());
+    // Dataverse first: a call it accepts clears an earlier refusal of our token, which the token check reports.
     await run("dataverse", () => deps.gateway.whoAmI());
+    await run("token", () => deps.gateway.checkToken());
     const paused = deps.gateway.pausedUntil();
     if (paused) checks.throttled = `Dataverse asked us to wait until ${new Date(paused).toISOString()}`;
     return { at: Date.now(), ok: Object.values(checks).every((v) => v === "ok"), checks };

@@ -3,7 +3,7 @@
 // share rate-limit windows. Migrations are versioned and run at start-up under an advisory lock.
 import pg from "pg";
 import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, patchColumns, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
-import type { CallbackPatch, CallbackRecord, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, OutboxStats, SlotReservation, Store } from "./types";
+import type { CallbackPatch, CallbackRecord, CallbackStatus, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE callback_requests (
@@ -45,8 +45,13 @@ const MIGRATIONS: string[] = [
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
 ];
 
+/** The schema version the migrations above lead to (the highest row of schema_migrations). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 // Any constant will do; it only has to be the same for every instance running these migrations.
 const MIGRATION_LOCK = 734_221_190;
+// First key of the per-number transaction locks (the second is a hash of the number's hash).
+const NUMBER_LOCK_SPACE = 734_221_191;
 const bool = (b: boolean) => b;
 
 export interface PostgresOptions {
@@ -85,29 +90,38 @@ export class PostgresStore implements Store {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async insertCallback(callback: NewCallback, now: number, reservation?: SlotReservation): Promise<InsertResult> {
+  async insertCallback(callback: NewCallback, now: number, limits: { slots?: SlotReservation; perNumber?: NumberLimit } = {}): Promise<InsertResult> {
+    const { slots, perNumber } = limits;
     const placeholders = INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
     const client = await this.pool.connect();
     let inserted: boolean;
+    const rollback = async <T>(result: T): Promise<T> => {
+      await client.query("ROLLBACK");
+      return result;
+    };
     try {
       await client.query("BEGIN");
+      // Requests for one number wait for each other here until commit, so each counts the others:
+      // without it, two instances could both see room for one more.
+      if (perNumber) await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [NUMBER_LOCK_SPACE, callback.phoneHash]);
       const insert = await client.query(
         `INSERT INTO callback_requests (${INSERT_COLUMNS.join(", ")}) VALUES (${placeholders}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
         insertValues(callback, now, bool),
       );
       inserted = insert.rowCount === 1;
-      for (const slot of inserted ? (reservation?.slotStarts ?? []) : []) {
+      if (inserted && perNumber) {
+        const { rows } = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM callback_requests WHERE phone_hash = $1 AND created_at >= $2`, [callback.phoneHash, perNumber.since]);
+        if (Number(rows[0]!.n) > perNumber.max) return await rollback({ inserted: false, numberLimited: true });
+      }
+      for (const slot of inserted ? (slots?.slotStarts ?? []) : []) {
         // The row lock taken by the upsert serialises instances competing for the last place.
         const taken = await client.query(
           `INSERT INTO slot_usage (profile, slot_start, used) VALUES ($1, $2, 1)
            ON CONFLICT (profile, slot_start) DO UPDATE SET used = slot_usage.used + 1 WHERE slot_usage.used < $3 RETURNING used`,
-          [reservation!.profile, slot, reservation!.capacity],
+          [slots!.profile, slot, slots!.capacity],
         );
-        if (taken.rowCount !== 1) {
-          await client.query("ROLLBACK");
-          return { inserted: false, fullSlot: slot };
-        }
-        await client.query(`INSERT INTO callback_slots (request_id, profile, slot_start) VALUES ($1, $2, $3)`, [callback.id, reservation!.profile, slot]);
+        if (taken.rowCount !== 1) return await rollback({ inserted: false, fullSlot: slot });
+        await client.query(`INSERT INTO callback_slots (request_id, profile, slot_start) VALUES ($1, $2, $3)`, [callback.id, slots!.profile, slot]);
       }
       await client.query("COMMIT");
     } catch (error) {
@@ -183,15 +197,17 @@ export class PostgresStore implements Store {
     return rows[0] && fromRow(rows[0]);
   }
 
-  async claimDue(worker: string, now: number, leaseMs: number, limit: number): Promise<CallbackRecord[]> {
+  async claimDue(worker: string, now: number, leaseMs: number, limit: number, exclude: readonly string[] = []): Promise<CallbackRecord[]> {
     const { rows } = await this.pool.query<CallbackRow>(
       `UPDATE callback_requests SET claimed_by = $1, lease_until = $2
        WHERE id IN (SELECT id FROM callback_requests
-                    WHERE status = 'queued' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+                    WHERE (status = 'queued' OR (status = 'cancelled' AND in_doubt))
+                      AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3)
+                      AND NOT (id = ANY($5::text[]))
                     ORDER BY next_attempt_at LIMIT $4
                     FOR UPDATE SKIP LOCKED)
        RETURNING *`,
-      [worker, now + leaseMs, now, limit],
+      [worker, now + leaseMs, now, limit, exclude],
     );
     return rows.map(fromRow);
   }
@@ -224,24 +240,25 @@ export class PostgresStore implements Store {
       `updated_at = $${columns.length + 1}`,
       ...(release ? ["claimed_by = NULL", "lease_until = NULL"] : []),
     ];
+    // Keeping a claim needs a live lease: nothing is sent on a lease another worker may take.
     const result = await this.pool.query(
-      `UPDATE callback_requests SET ${sets.join(", ")} WHERE id = $${columns.length + 2} AND claimed_by = $${columns.length + 3}`,
+      `UPDATE callback_requests SET ${sets.join(", ")} WHERE id = $${columns.length + 2} AND claimed_by = $${columns.length + 3}${release ? "" : ` AND lease_until > $${columns.length + 1}`}`,
       values,
     );
     return result.rowCount === 1;
   }
 
-  async cancelQueued(id: string, now: number): Promise<boolean> {
+  async cancelQueued(id: string, now: number, reason?: string): Promise<boolean> {
     const result = await this.pool.query(
-      `UPDATE callback_requests SET status = 'cancelled', updated_at = $1
+      `UPDATE callback_requests SET status = 'cancelled', last_error = $3, updated_at = $1
        WHERE id = $2 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $1)`,
-      [now, id],
+      [now, id, reason ?? null],
     );
     return result.rowCount === 1;
   }
 
-  async markCancelled(id: string, now: number): Promise<boolean> {
-    const result = await this.pool.query(`UPDATE callback_requests SET status = 'cancelled', updated_at = $1 WHERE id = $2 AND status = 'scheduled'`, [now, id]);
+  async markCancelled(id: string, now: number, reason?: string): Promise<boolean> {
+    const result = await this.pool.query(`UPDATE callback_requests SET status = 'cancelled', last_error = $3, updated_at = $1 WHERE id = $2 AND status = 'scheduled'`, [now, id, reason ?? null]);
     return result.rowCount === 1;
   }
 
@@ -255,9 +272,12 @@ export class PostgresStore implements Store {
     return (rowCount ?? 0) > 0;
   }
 
-  async countForPhone(phoneHash: string, since: number): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM callback_requests WHERE phone_hash = $1 AND created_at >= $2`, [phoneHash, since]);
-    return Number(rows[0]!.n);
+  async callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]> {
+    const { rows } = await this.pool.query<CallbackRow>(
+      `SELECT * FROM callback_requests WHERE phone_hash = $1 AND status = ANY($2::text[]) ORDER BY created_at, id`,
+      [phoneHash, statuses],
+    );
+    return rows.map(fromRow);
   }
 
   async outboxStats(): Promise<OutboxStats> {

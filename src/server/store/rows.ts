@@ -100,6 +100,13 @@ export function fromRow(row: CallbackRow): CallbackRecord {
 
 export const STATUSES: CallbackRecord["status"][] = ["queued", "scheduled", "failed", "expired", "cancelled"];
 
+/** Thrown inside an insert's transaction to roll it back when the number is over its limit. */
+export class NumberLimited extends Error {
+  constructor() {
+    super("the number has reached its limit of requests");
+  }
+}
+
 /** Thrown inside an insert's transaction to roll it back when a slot is full. */
 export class SlotFull extends Error {
   constructor(readonly slot: number) {

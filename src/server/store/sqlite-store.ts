@@ -4,8 +4,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, patchColumns, SlotFull, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
-import type { CallbackPatch, CallbackRecord, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, OutboxStats, SlotReservation, Store } from "./types";
+import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, NumberLimited, patchColumns, SlotFull, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
+import type { CallbackPatch, CallbackRecord, CallbackStatus, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE callback_requests (
@@ -46,6 +46,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
 ];
 
+/** The schema version the migrations above lead to (the highest row of schema_migrations). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 const bool = (b: boolean) => (b ? 1 : 0);
 
 export function openSqliteStore(dataDir: string): SqliteStore {
@@ -72,7 +75,9 @@ export class SqliteStore implements Store {
       claimDue: db.prepare(
         `UPDATE callback_requests SET claimed_by = ?, lease_until = ?
          WHERE id IN (SELECT id FROM callback_requests
-                      WHERE status = 'queued' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                      WHERE (status = 'queued' OR (status = 'cancelled' AND in_doubt = 1))
+                        AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                        AND id NOT IN (SELECT value FROM json_each(?))
                       ORDER BY next_attempt_at LIMIT ?)
          RETURNING *`,
       ),
@@ -82,13 +87,16 @@ export class SqliteStore implements Store {
          RETURNING *`,
       ),
       cancelQueued: db.prepare(
-        `UPDATE callback_requests SET status = 'cancelled', updated_at = ?
+        `UPDATE callback_requests SET status = 'cancelled', last_error = ?, updated_at = ?
          WHERE id = ? AND status = 'queued' AND (lease_until IS NULL OR lease_until < ?)`,
       ),
-      markCancelled: db.prepare(`UPDATE callback_requests SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = 'scheduled'`),
+      markCancelled: db.prepare(`UPDATE callback_requests SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'scheduled'`),
       release: db.prepare(`UPDATE callback_requests SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?`),
       hasDelivery: db.prepare(`SELECT 1 FROM callback_requests WHERE delivery_id = ? LIMIT 1`),
       countForPhone: db.prepare(`SELECT COUNT(*) AS n FROM callback_requests WHERE phone_hash = ? AND created_at >= ?`),
+      forPhone: db.prepare(
+        `SELECT * FROM callback_requests WHERE phone_hash = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
+      ),
       stats: db.prepare(`SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest FROM callback_requests GROUP BY status`),
       takeSlot: db.prepare(
         `INSERT INTO slot_usage (profile, slot_start, used) VALUES (?, ?, 1)
@@ -109,20 +117,24 @@ export class SqliteStore implements Store {
     };
   }
 
-  async insertCallback(callback: NewCallback, now: number, reservation?: SlotReservation): Promise<InsertResult> {
+  async insertCallback(callback: NewCallback, now: number, limits: { slots?: SlotReservation; perNumber?: NumberLimit } = {}): Promise<InsertResult> {
+    const { slots, perNumber } = limits;
     try {
+      // IMMEDIATE takes the write lock first: the count below cannot change until this commits.
       return this.db
         .transaction((): InsertResult => {
           this.statements.insert.run(...insertValues(callback, now, bool));
-          for (const slot of reservation?.slotStarts ?? []) {
-            if (!this.statements.takeSlot.get(reservation!.profile, slot, reservation!.capacity)) throw new SlotFull(slot);
-            this.statements.holdSlot.run(callback.id, reservation!.profile, slot);
+          if (perNumber && (this.statements.countForPhone.get(callback.phoneHash, perNumber.since) as { n: number }).n > perNumber.max) throw new NumberLimited();
+          for (const slot of slots?.slotStarts ?? []) {
+            if (!this.statements.takeSlot.get(slots!.profile, slot, slots!.capacity)) throw new SlotFull(slot);
+            this.statements.holdSlot.run(callback.id, slots!.profile, slot);
           }
           return { inserted: true };
         })
         .immediate();
     } catch (error) {
       if (error instanceof SlotFull) return { inserted: false, fullSlot: error.slot };
+      if (error instanceof NumberLimited) return { inserted: false, numberLimited: true };
       if (callback.idempotencyKey && (error as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE") {
         const existing = this.statements.byKey.get(callback.idempotencyKey) as CallbackRow | undefined;
         if (existing) return { inserted: false, existing: fromRow(existing) };
@@ -179,8 +191,8 @@ export class SqliteStore implements Store {
     return row && fromRow(row);
   }
 
-  async claimDue(worker: string, now: number, leaseMs: number, limit: number): Promise<CallbackRecord[]> {
-    return (this.statements.claimDue.all(worker, now + leaseMs, now, now, limit) as CallbackRow[]).map(fromRow);
+  async claimDue(worker: string, now: number, leaseMs: number, limit: number, exclude: readonly string[] = []): Promise<CallbackRecord[]> {
+    return (this.statements.claimDue.all(worker, now + leaseMs, now, now, JSON.stringify(exclude), limit) as CallbackRow[]).map(fromRow);
   }
 
   async claimOne(id: string, worker: string, now: number, leaseMs: number): Promise<CallbackRecord | undefined> {
@@ -199,19 +211,20 @@ export class SqliteStore implements Store {
   private patch(id: string, worker: string, patch: CallbackPatch, now: number, release: boolean): boolean {
     const columns = patchColumns(patch, bool);
     const sets = [...columns.map(([column]) => `${column} = ?`), "updated_at = ?", ...(release ? ["claimed_by = NULL", "lease_until = NULL"] : [])];
-    const sql = `UPDATE callback_requests SET ${sets.join(", ")} WHERE id = ? AND claimed_by = ?`;
+    // Keeping a claim needs a live lease: nothing is sent on a lease another worker may take.
+    const sql = `UPDATE callback_requests SET ${sets.join(", ")} WHERE id = ? AND claimed_by = ?${release ? "" : " AND lease_until > ?"}`;
     let statement = this.patchStatements.get(sql);
     if (!statement) this.patchStatements.set(sql, (statement = this.db.prepare(sql)));
-    const result = statement.run(...columns.map(([, value]) => value), now, id, worker);
+    const result = statement.run(...columns.map(([, value]) => value), now, id, worker, ...(release ? [] : [now]));
     return result.changes === 1;
   }
 
-  async cancelQueued(id: string, now: number): Promise<boolean> {
-    return this.statements.cancelQueued.run(now, id, now).changes === 1;
+  async cancelQueued(id: string, now: number, reason?: string): Promise<boolean> {
+    return this.statements.cancelQueued.run(reason ?? null, now, id, now).changes === 1;
   }
 
-  async markCancelled(id: string, now: number): Promise<boolean> {
-    return this.statements.markCancelled.run(now, id).changes === 1;
+  async markCancelled(id: string, now: number, reason?: string): Promise<boolean> {
+    return this.statements.markCancelled.run(reason ?? null, now, id).changes === 1;
   }
 
   async releaseClaims(worker: string): Promise<number> {
@@ -222,8 +235,8 @@ export class SqliteStore implements Store {
     return this.statements.hasDelivery.get(deliveryId) !== undefined;
   }
 
-  async countForPhone(phoneHash: string, since: number): Promise<number> {
-    return (this.statements.countForPhone.get(phoneHash, since) as { n: number }).n;
+  async callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]> {
+    return (this.statements.forPhone.all(phoneHash, JSON.stringify(statuses)) as CallbackRow[]).map(fromRow);
   }
 
   async outboxStats(): Promise<OutboxStats> {

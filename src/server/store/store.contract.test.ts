@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPostgresStore } from "./postgres-store";
-import { openSqliteStore } from "./sqlite-store";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { openPostgresStore, SCHEMA_VERSION as POSTGRES_VERSION } from "./postgres-store";
+import { openSqliteStore, SCHEMA_VERSION as SQLITE_VERSION } from "./sqlite-store";
 import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from "./test-databases";
 import type { NewCallback, Store } from "./types";
 
@@ -76,6 +78,45 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await store.completeClaim(c.id, "a", { status: "scheduled" }, T0)).toBe(false); // a lost it
     });
 
+    it("never claims again a record its worker is still working on, even once the lease has passed", async () => {
+      const c = callback();
+      await store.insertCallback(c, T0);
+      expect(await store.claimOne(c.id, "w", T0, 1_000)).toBeDefined();
+      const later = T0 + 5_000;
+      expect((await store.claimDue("w", later, 1_000, 100, [c.id])).map((r) => r.id)).not.toContain(c.id);
+      expect((await store.getCallback(c.id))!.leaseUntil).toBe(T0 + 1_000);
+      // And a worker whose lease has run out may not go on as if it still held the record.
+      expect(await store.updateClaimed(c.id, "w", { inDoubt: true }, later)).toBe(false);
+      expect((await store.getCallback(c.id))!.inDoubt).toBe(false);
+      expect(await store.updateClaimed(c.id, "w", { inDoubt: true }, T0 + 999)).toBe(true);
+      expect(await store.completeClaim(c.id, "w", { inDoubt: false }, later)).toBe(true);
+    });
+
+    it("claims cancelled records still in doubt, to look for them in Dataverse, and no other closed record", async () => {
+      const inDoubt = callback();
+      const settled = callback();
+      for (const c of [inDoubt, settled]) {
+        await store.insertCallback(c, T0);
+        await store.claimOne(c.id, "x", T0, 1_000);
+        await store.completeClaim(c.id, "x", { inDoubt: c === inDoubt, nextAttemptAt: T0 + 500 }, T0);
+        expect(await store.cancelQueued(c.id, T0 + 1, "changed their mind")).toBe(true);
+      }
+      expect(await store.getCallback(inDoubt.id)).toMatchObject({ status: "cancelled", inDoubt: true, lastError: "changed their mind" });
+      expect((await store.claimDue("w", T0 + 499, 1_000, 1_000)).map((r) => r.id)).not.toContain(inDoubt.id); // not yet due
+      const claimed = (await store.claimDue("w", T0 + 500, 1_000, 1_000)).map((r) => r.id);
+      expect(claimed).toContain(inDoubt.id);
+      expect(claimed).not.toContain(settled.id);
+      await store.releaseClaims("w");
+    });
+
+    it("lists a number's requests by status", async () => {
+      const [a, b, other] = [callback({ phoneHash: "listed-number" }), callback({ phoneHash: "listed-number" }), callback()];
+      for (const c of [a, b, other]) await store.insertCallback(c, T0);
+      await store.cancelQueued(b.id, T0);
+      expect((await store.callbacksForPhone("listed-number", ["queued", "scheduled"])).map((r) => r.id)).toEqual([a.id]);
+      expect((await store.callbacksForPhone("listed-number", ["queued", "cancelled"])).map((r) => r.id)).toEqual([a.id, b.id]);
+    });
+
     it("claims only due records, each for exactly one of two concurrent workers", async () => {
       const due = Array.from({ length: 30 }, () => callback());
       for (const c of due) await store.insertCallback(c, T0);
@@ -108,11 +149,22 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await store.claimOne(c.id, "w", T0 + 99_999, 30_000)).toBeUndefined(); // no longer queued
     });
 
-    it("counts requests per number since a time, and the outbox by status", async () => {
-      await store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 - 10_000 }), T0);
-      await store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 }), T0);
-      expect(await store.countForPhone("counted", T0 - 5_000)).toBe(1);
-      expect(await store.countForPhone("counted", T0 - 20_000)).toBe(2);
+    it("limits requests per number since a time, counting atomically with the insert even when they arrive together", async () => {
+      const limit = (since: number, max: number) => ({ perNumber: { since, max } });
+      expect(await store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 - 10_000 }), T0, limit(T0 - 20_000, 2))).toEqual({ inserted: true });
+      // The first is older than the window: it does not count.
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.insertCallback(callback({ phoneHash: "counted", createdAt: T0 }), T0, limit(T0 - 5_000, 3))));
+      expect(results.filter((r) => r.inserted)).toHaveLength(3);
+      expect(results.filter((r) => !r.inserted)).toEqual(Array.from({ length: 5 }, () => ({ inserted: false, numberLimited: true })));
+      expect(await store.callbacksForPhone("counted", ["queued"])).toHaveLength(4);
+      // A replay of a key already used answers the existing record, not the limit.
+      const keyed = callback({ phoneHash: "counted-keyed", idempotencyKey: "counted-key" });
+      await store.insertCallback(keyed, T0, limit(T0 - 5_000, 1));
+      expect(await store.insertCallback(callback({ phoneHash: "counted-keyed", idempotencyKey: "counted-key" }), T0, limit(T0 - 5_000, 1))).toMatchObject({ inserted: false, existing: { id: keyed.id } });
+    });
+
+    it("counts the outbox by status", async () => {
+      await store.insertCallback(callback({ createdAt: T0 - 10_000 }), T0);
       const stats = await store.outboxStats();
       expect(stats.queued).toBe(stats.byStatus.queued);
       expect(stats.byStatus.scheduled).toBeGreaterThanOrEqual(1);
@@ -123,7 +175,7 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       const profile = `cap-${n++}`;
       const slot = T0 + 3_600_000;
       const other = slot + 1_800_000;
-      const reserve = (slots: number[]) => ({ profile, slotStarts: slots, capacity: 2 });
+      const reserve = (slots: number[]) => ({ slots: { profile, slotStarts: slots, capacity: 2 } });
       const results = await Promise.all([1, 2, 3].map(() => store.insertCallback(callback(), T0, reserve([slot]))));
       expect(results.filter((r) => r.inserted)).toHaveLength(2);
       expect(results.filter((r) => !r.inserted)).toEqual([{ inserted: false, fullSlot: slot }]);
@@ -185,6 +237,36 @@ contract("SQLite", async () => {
   return { store: openSqliteStore(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 });
 
+type Versions = Array<{ version: number; applied_at: number }>;
+const versionsOf = (rows: Array<{ version: number | string; applied_at: number | string }>): Versions =>
+  rows.map((row) => ({ version: Number(row.version), applied_at: Number(row.applied_at) }));
+const upTo = (last: number) => Array.from({ length: last }, (_, i) => i + 1);
+
+describe("SQLite migrations", () => {
+  it("record each version once, and do nothing when run again", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "cw-migrate-"));
+    const read = () => {
+      const db = new Database(path.join(dir, "callback-widget.sqlite"), { readonly: true });
+      try {
+        return versionsOf(db.prepare("SELECT version, applied_at FROM schema_migrations ORDER BY version").all() as Versions);
+      } finally {
+        db.close();
+      }
+    };
+    try {
+      await openSqliteStore(dir).close();
+      const first = read();
+      expect(first.map((row) => row.version)).toEqual(upTo(SQLITE_VERSION));
+      const store = openSqliteStore(dir);
+      expect(read()).toEqual(first); // the same rows, applied at the same times
+      await store.ping();
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 const withPostgres = await postgresAvailable();
 describe.runIf(withPostgres)("with PostgreSQL", () => {
   contract("PostgreSQL", async () => {
@@ -192,10 +274,33 @@ describe.runIf(withPostgres)("with PostgreSQL", () => {
     return { store: await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema }), cleanup: () => dropSchema(schema) };
   });
 
-  it("runs its migrations once even when several instances start together", async () => {
+  it("runs its migrations once even when several instances start together, and not again on a restart", async () => {
     const schema = uniqueSchema("cw_migrate");
-    const stores = await Promise.all([1, 2, 3].map(() => openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })));
-    await Promise.all(stores.map((s) => s.close()));
-    await dropSchema(schema);
+    const read = async () => {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      try {
+        return versionsOf((await client.query(`SELECT version, applied_at FROM ${schema}.schema_migrations ORDER BY version`)).rows);
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      const starts = await Promise.allSettled([1, 2, 3].map(() => openPostgresStore({ connectionString: TEST_DATABASE_URL, schema })));
+      const stores = starts.map((start) => (start.status === "fulfilled" ? start.value : undefined));
+      expect(starts.map((start) => start.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+      const first = await read();
+      expect(first.map((row) => row.version)).toEqual(upTo(POSTGRES_VERSION));
+      // Each instance works on the schema it found.
+      await Promise.all(stores.map((store, i) => store!.insertCallback(callback({ phoneHash: `migrated-${i}` }), T0)));
+      await Promise.all(stores.map((store) => store!.close()));
+
+      const restarted = await openPostgresStore({ connectionString: TEST_DATABASE_URL, schema });
+      expect(await read()).toEqual(first);
+      expect(await restarted.callbacksForPhone("migrated-2", ["queued"])).toHaveLength(1);
+      await restarted.close();
+    } finally {
+      await dropSchema(schema);
+    }
   });
 });

@@ -5,8 +5,10 @@ import type { PublicWindow } from "../../shared/windows";
 
 /**
  * queued: waiting for (another) delivery attempt; scheduled: Dataverse accepted it;
- * failed: refused for good or out of attempts; expired: every window passed before it could be sent;
- * cancelled: the customer cancelled it (before it was sent, or in Dataverse afterwards).
+ * failed: refused for good, out of attempts, or unreadable; expired: every window passed before it
+ * could be sent; cancelled: the customer cancelled it, or its number was put on the do-not-call
+ * list (before it was sent, or in Dataverse afterwards). A cancelled record still `inDoubt` is
+ * looked for in Dataverse once more by the worker, and cancelled there if it is found.
  */
 export type CallbackStatus = "queued" | "scheduled" | "failed" | "expired" | "cancelled";
 
@@ -57,13 +59,21 @@ export type InsertResult =
   | { inserted: true }
   | { inserted: false; existing: CallbackRecord }
   /** A slot the request needs is already at capacity; nothing was written. */
-  | { inserted: false; fullSlot: number };
+  | { inserted: false; fullSlot: number }
+  /** The number already has the most requests its limit allows; nothing was written. */
+  | { inserted: false; numberLimited: true };
 
 /** Slots a request takes, counted against a profile's capacity per slot. */
 export interface SlotReservation {
   profile: string;
   slotStarts: number[];
   capacity: number;
+}
+
+/** At most `max` requests for one number (all profiles) created since `since`, this one included. */
+export interface NumberLimit {
+  since: number;
+  max: number;
 }
 
 export interface DoNotCallEntry {
@@ -95,14 +105,18 @@ export interface OutboxStats {
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   /**
-   * Inserts a queued record, taking its slots when a reservation is given, all or nothing; with an
-   * idempotency key already used, answers the existing record instead.
+   * Inserts a queued record, taking its slots when a reservation is given and counting it against
+   * its number's limit, all or nothing and atomically (concurrent requests cannot both take the
+   * last place); with an idempotency key already used, answers the existing record instead.
    */
-  insertCallback(callback: NewCallback, now: number, reservation?: SlotReservation): Promise<InsertResult>;
-  /** Cancels a request no instance is sending right now; false if it is not queued or is claimed. */
-  cancelQueued(id: string, now: number): Promise<boolean>;
+  insertCallback(callback: NewCallback, now: number, limits?: { slots?: SlotReservation; perNumber?: NumberLimit }): Promise<InsertResult>;
+  /**
+   * Cancels a request no instance is sending right now; false if it is not queued or is claimed.
+   * Its in-doubt flag is kept: the worker then looks for an earlier send in Dataverse.
+   */
+  cancelQueued(id: string, now: number, reason?: string): Promise<boolean>;
   /** Records that Dataverse cancelled a scheduled request. */
-  markCancelled(id: string, now: number): Promise<boolean>;
+  markCancelled(id: string, now: number, reason?: string): Promise<boolean>;
   /** Gives back the slots a request took (when it failed, expired or was cancelled). */
   releaseSlots(requestId: string): Promise<void>;
   /** How many requests hold each slot of a profile starting in [from, to). */
@@ -115,20 +129,24 @@ export interface Store {
   consentRecords(from: number, to: number): Promise<ConsentRecord[]>;
   getCallback(id: string): Promise<CallbackRecord | undefined>;
   findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined>;
-  /** Claims up to `limit` due records for `worker` until `now + leaseMs`; each claimed by one worker only. */
-  claimDue(worker: string, now: number, leaseMs: number, limit: number): Promise<CallbackRecord[]>;
+  /**
+   * Claims up to `limit` due records for `worker` until `now + leaseMs`; each claimed by one worker
+   * only. Due: queued, or cancelled while still in doubt, with `nextAttemptAt` reached and no live
+   * lease. `exclude` names records the worker is still working on, whose lease it must not take again.
+   */
+  claimDue(worker: string, now: number, leaseMs: number, limit: number, exclude?: readonly string[]): Promise<CallbackRecord[]>;
   /** Claims one record if it is queued and not claimed by someone else. */
   claimOne(id: string, worker: string, now: number, leaseMs: number): Promise<CallbackRecord | undefined>;
   /** Applies a patch to a record this worker holds, and releases it. False if the claim was lost. */
   completeClaim(id: string, worker: string, patch: CallbackPatch, now: number): Promise<boolean>;
-  /** Persists a patch while keeping the claim (e.g. "in doubt" before sending). */
+  /** Persists a patch while keeping the claim (e.g. "in doubt" before sending); false if the claim was lost or its lease has run out. */
   updateClaimed(id: string, worker: string, patch: CallbackPatch, now: number): Promise<boolean>;
   /** Hands back every claim of a worker that is shutting down. */
   releaseClaims(worker: string): Promise<number>;
   /** Whether a Dataverse delivery id is already recorded for some request. */
   hasDeliveryId(deliveryId: string): Promise<boolean>;
-  /** Accepted requests for a number since `since`, across profiles. */
-  countForPhone(phoneHash: string, since: number): Promise<number>;
+  /** A number's requests in the given statuses, across profiles, oldest first. */
+  callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]>;
   outboxStats(): Promise<OutboxStats>;
   /** Counts one hit in the fixed window containing `now`; returns the count so far and when it resets. */
   hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
