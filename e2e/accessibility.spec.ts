@@ -113,6 +113,9 @@ test.describe("languages", () => {
     await expect(freeSlot(page)).toHaveAccessibleName(/^[a-z]+ \d{1,2} [a-zéû]+, de \d\d:\d\d à \d\d:\d\d, disponible$/);
     await page.getByRole("button", { name: "Demander un rappel" }).click();
     await expect(page.locator("#cw-consent-error")).toHaveText("Veuillez accepter d’être appelé.");
+    // The live region announces it in French too.
+    await expect(page.getByRole("alert").locator(".cw-alert-title")).toHaveText("Certains champs sont à corriger");
+    await expect(page.getByRole("alert")).toContainText("Veuillez accepter d’être appelé.");
     await context.close();
   });
 

@@ -85,6 +85,8 @@ export const ar = {
   phoneNumber: "رقم الهاتف",
   submit: "طلب معاودة الاتصال",
   sending: "جارٍ الإرسال…",
+  checkFields: "بعض البيانات تحتاج إلى تصحيح",
+  notSent: "لم يُرسَل طلبك",
   unreachableTitle: "تعذّر الوصول إلى خادمنا",
   unreachableDetail: "تحقق من اتصالك وحاول من جديد. كل ما أدخلته لا يزال هنا.",
   tryAgainIn: (seconds: number) => (seconds < 90 ? `يُرجى المحاولة من جديد بعد ${seconds} ثانية.` : `يُرجى المحاولة من جديد بعد ${Math.ceil(seconds / 60)} دقيقة.`),

@@ -85,6 +85,8 @@ export const de = {
   phoneNumber: "Telefonnummer",
   submit: "Rückruf anfordern",
   sending: "Wird gesendet…",
+  checkFields: "Einige Angaben müssen korrigiert werden",
+  notSent: "Ihre Anfrage wurde nicht gesendet",
   unreachableTitle: "Wir konnten unseren Server nicht erreichen",
   unreachableDetail: "Prüfen Sie Ihre Verbindung und versuchen Sie es erneut. Ihre Eingaben bleiben erhalten.",
   tryAgainIn: (seconds: number) => (seconds < 90 ? `Bitte versuchen Sie es in ${seconds} Sekunde${seconds === 1 ? "" : "n"} erneut.` : `Bitte versuchen Sie es in ${Math.ceil(seconds / 60)} Minuten erneut.`),

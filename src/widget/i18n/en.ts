@@ -89,6 +89,8 @@ export const en = {
   phoneNumber: "Phone number",
   submit: "Request a callback",
   sending: "Sending…",
+  checkFields: "Some details need attention",
+  notSent: "Your request was not sent",
   unreachableTitle: "We could not reach our server",
   unreachableDetail: "Check your connection and try again. Everything you entered is still here.",
   tryAgainIn: (seconds: number) => (seconds < 90 ? `Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.` : `Please try again in ${Math.ceil(seconds / 60)} minutes.`),

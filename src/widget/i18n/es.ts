@@ -85,6 +85,8 @@ export const es = {
   phoneNumber: "Número de teléfono",
   submit: "Solicitar una llamada",
   sending: "Enviando…",
+  checkFields: "Algunos datos necesitan corrección",
+  notSent: "Su solicitud no se ha enviado",
   unreachableTitle: "No pudimos contactar con nuestro servidor",
   unreachableDetail: "Compruebe su conexión y vuelva a intentarlo. Todo lo que ha escrito se conserva.",
   tryAgainIn: (seconds: number) => (seconds < 90 ? `Vuelva a intentarlo dentro de ${seconds} segundo${seconds === 1 ? "" : "s"}.` : `Vuelva a intentarlo dentro de ${Math.ceil(seconds / 60)} minutos.`),

@@ -86,6 +86,8 @@ export const fr = {
   phoneNumber: "Numéro de téléphone",
   submit: "Demander un rappel",
   sending: "Envoi…",
+  checkFields: "Certains champs sont à corriger",
+  notSent: "Votre demande n’a pas été envoyée",
   unreachableTitle: "Nous n’avons pas pu joindre notre serveur",
   unreachableDetail: "Vérifiez votre connexion puis réessayez. Tout ce que vous avez saisi est conservé.",
   tryAgainIn: (seconds: number) => (seconds < 90 ? `Veuillez réessayer dans ${seconds} seconde${seconds > 1 ? "s" : ""}.` : `Veuillez réessayer dans ${Math.ceil(seconds / 60)} minutes.`),
