@@ -13,6 +13,28 @@ async function expectNoViolations(page: Page, state: string) {
 
 const freeSlot = (scope: Page | Locator) => scope.locator("fieldset.cw-day input[type=checkbox]:enabled").first();
 
+/**
+ * Every control a finger or pointer can aim at, in the page and its open shadow roots, with the
+ * size of what takes the click: a checkbox's or radio's whole label, otherwise the control itself.
+ */
+function interactiveTargets(page: Page): Promise<Array<{ what: string; width: number; height: number }>> {
+  return page.evaluate(() => {
+    const found: Array<{ what: string; width: number; height: number }> = [];
+    const visit = (root: Document | ShadowRoot) => {
+      for (const element of root.querySelectorAll<HTMLElement>("button, a[href], input, select, textarea, summary, [tabindex]:not([tabindex='-1'])")) {
+        if (element.closest("[aria-hidden=true], [hidden]") || element.getClientRects().length === 0) continue;
+        const toggle = element instanceof HTMLInputElement && (element.type === "checkbox" || element.type === "radio");
+        const box = ((toggle && element.closest("label")) || element).getBoundingClientRect();
+        const name = element.getAttribute("aria-label") ?? element.textContent?.trim() ?? "";
+        found.push({ what: `<${element.tagName.toLowerCase()}> ${name || element.id}`.trim(), width: Math.round(box.width), height: Math.round(box.height) });
+      }
+      for (const element of root.querySelectorAll("*")) if (element.shadowRoot) visit(element.shadowRoot);
+    };
+    visit(document);
+    return found;
+  });
+}
+
 for (const colorScheme of ["light", "dark"] as const) {
   test(`axe finds no violation in any state, ${colorScheme} theme`, async ({ page }) => {
     await page.emulateMedia({ colorScheme });
@@ -154,21 +176,36 @@ test.describe("fit", () => {
     await context.close();
   });
 
-  test("gives touch screens targets of at least 44 px, and pointers at least 24 px", async ({ browser }) => {
+  test("gives touch screens targets of at least 44 px, and pointers at least 24 px: every one, in the form and the launcher's panel", async ({ browser }) => {
     for (const [options, least] of [
       [{ hasTouch: true, isMobile: true, viewport: { width: 390, height: 800 } }, 44],
       [{}, 24],
     ] as const) {
       const context = await browser.newContext(options);
       const page = await context.newPage();
+      const tooSmall = async (state: string) => {
+        const targets = await interactiveTargets(page);
+        expect(targets.length, `${state}: targets found`).toBeGreaterThan(10);
+        return targets.filter((t) => Math.min(t.width, t.height) < least).map((t) => `${state}: ${t.what} is ${t.width}×${t.height}`);
+      };
+
+      // The standalone form, with its slots, then with the time-zone field opened.
       await page.goto("/");
       await page.getByRole("radio", { name: "At a time I choose" }).check();
       await expect(freeSlot(page)).toBeVisible();
-      const targets = [page.locator("label.cw-slot").first(), page.getByRole("button", { name: "Request a callback" }), page.locator("label.cw-choice").first()];
-      for (const target of targets) {
-        const box = (await target.boundingBox())!;
-        expect(Math.min(box.width, box.height), `${await target.textContent()}`).toBeGreaterThanOrEqual(least);
-      }
+      const small = await tooSmall("form");
+      await page.getByRole("button", { name: "Change time zone" }).click();
+      await expect(page.getByLabel("Time zone")).toBeVisible();
+      small.push(...(await tooSmall("form, changing the zone")));
+
+      // The launcher and its panel (Close included), in their Shadow DOM.
+      await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
+      await page.getByRole("button", { name: "Call me back" }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.getByRole("radio", { name: "At a time I choose" }).check();
+      await expect(freeSlot(dialog)).toBeVisible();
+      small.push(...(await tooSmall("launcher panel")));
+      expect(small).toEqual([]);
       await context.close();
     }
   });

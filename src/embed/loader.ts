@@ -119,6 +119,7 @@ button{all:initial;box-sizing:border-box;min-height:48px;padding:12px 20px;borde
 button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
 .p{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:80px;z-index:2147483000;display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .x{color-scheme:inherit;display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
+@media (pointer:coarse){.x{min-height:44px;min-width:44px}}
 [hidden]{display:none}`);
     shadow.adoptedStyleSheets = [sheet];
     const layout = document.createElement("div");
