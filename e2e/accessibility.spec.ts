@@ -155,6 +155,11 @@ test.describe("languages", () => {
     await page.goto("/callback/default?locale=ar");
     await expect(page.getByRole("heading", { name: "طلب معاودة الاتصال" })).toBeVisible();
     await expect(page.locator(".cw-root")).toHaveAttribute("dir", "rtl");
+    // The line's name and its consent text come in Arabic from the profile, marked as Arabic.
+    await expect(page.getByText("خدمة عملاء Contoso")).toHaveAttribute("lang", "ar");
+    const consent = page.getByRole("checkbox", { name: "أوافق على أن تتصل بي Contoso على هذا الرقم بشأن طلبي، في الأوقات التي اخترتها." });
+    await expect(consent).toBeVisible();
+    await expect(page.locator(".cw-consent [lang]")).toHaveAttribute("lang", "ar");
     await page.getByRole("radio", { name: "في وقت أختاره" }).check();
     // The submit button sits at the inline start: on the right in a right-to-left layout.
     const root = await page.locator(".cw-root").boundingBox();

@@ -134,7 +134,8 @@ test.describe("standalone page links", () => {
     await expect(page.getByLabel("Numéro de téléphone")).toHaveValue(/^\+33 6 12/);
     await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
     await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
-    await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+    // The profile gives its consent text in French too: a French visitor agrees to that one.
+    await page.getByRole("checkbox", { name: /^J’accepte que Contoso m’appelle à ce numéro/ }).check();
     await page.getByRole("button", { name: "Demander un rappel" }).click();
     await expect(page.getByRole("heading", { name: "Rappel demandé" })).toBeVisible({ timeout: 10_000 });
     const [call] = await deliveriesTo(request, e164);

@@ -5,6 +5,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import metadata from "libphonenumber-js/metadata.min.json";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useController, useForm, useWatch, type FieldErrors } from "react-hook-form";
+import { localize } from "../shared/localized-text";
 import { checkPhone, formatAsYouType } from "../shared/phone";
 import type { Availability, Problem, PublicProfile } from "../shared/schemas";
 import type { CallbackApi } from "./api";
@@ -196,6 +197,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   useEffect(() => {
     if (fieldsInError === 0) setAlertState((current) => (current?.onlyFields ? undefined : current));
   }, [fieldsInError]);
+  // The profile's texts in the visitor's language when it gives them (the BFF records the same one).
+  const lineName = localize(profile.names, locale, profile.language);
+  const consentText = localize(profile.consent.texts, locale, profile.language);
   const whenError = errorText("when");
   const nameError = errorText("name");
   const consentError = errorText("consent");
@@ -203,7 +207,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   return (
     <form className="cw-form" noValidate aria-labelledby="cw-title" aria-describedby={alert ? FORM_ALERT_ID : undefined} onSubmit={handleSubmit(submit, showInvalid)}>
       <h2 id="cw-title">{t.title}</h2>
-      <p className="cw-hint">{profile.name}</p>
+      <p className="cw-hint" lang={lineName.language} dir="auto">
+        {lineName.text}
+      </p>
 
       <fieldset className="cw-when" aria-describedby={whenError ? WHEN_ERROR_ID : undefined}>
         <legend>{t.whenLegend}</legend>
@@ -283,7 +289,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
             aria-describedby={consentError ? CONSENT_ERROR_ID : undefined}
             {...register("consent")}
           />
-          <span>{profile.consent.text}</span>
+          <span lang={consentText.language} dir="auto">
+            {consentText.text}
+          </span>
         </label>
         {consentError && (
           <p id={CONSENT_ERROR_ID} className="cw-error">
