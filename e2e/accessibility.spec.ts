@@ -151,6 +151,43 @@ test.describe("languages", () => {
     });
   }
 
+  test("from the host: the script tag's data-locale, and an element's locale attribute over it", async ({ page }) => {
+    await page.goto(`${DEMO_ORIGIN}/themed.html`);
+    await expect(page.locator("main callback-widget").getByRole("heading", { name: "Solicitar una llamada" })).toBeVisible();
+    await page.getByRole("button", { name: "Demander un rappel" }).click();
+    const dialog = page.getByRole("dialog", { name: "Demander un rappel" });
+    await expect(dialog.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Fermer" })).toBeVisible();
+  });
+
+  test("from the page's <html lang> when the host says nothing", async ({ browser }) => {
+    // The browser speaks English: only the page can make it German.
+    const context = await browser.newContext({ locale: "en-US", timezoneId: "Europe/Berlin" });
+    const page = await context.newPage();
+    await page.goto(`${DEMO_ORIGIN}/de.html`);
+    await page.getByRole("button", { name: "Rückruf anfordern" }).click();
+    const dialog = page.getByRole("dialog");
+    await expect(dialog.getByRole("heading", { name: "Rückruf anfordern" })).toBeVisible();
+    await expect(dialog.getByRole("button", { name: "Schließen" })).toBeVisible();
+    await expect(dialog.getByRole("checkbox", { name: /^Ich bin einverstanden, dass Contoso mich/ })).toBeVisible();
+    await dialog.getByRole("radio", { name: "Zu einer Zeit meiner Wahl" }).check();
+    // Dates and times from Intl in German: "Dienstag, 10. März, 13:00 bis 14:00, verfügbar".
+    await expect(freeSlot(dialog)).toHaveAccessibleName(/^[A-Z][a-z]+, \d{1,2}\. [A-Zä][a-zä]+, \d\d:\d\d bis \d\d:\d\d, verfügbar$/);
+    await context.close();
+  });
+
+  test("from the browser when the page declares no language (an empty lang is no language)", async ({ browser }) => {
+    const context = await browser.newContext({ locale: "es-ES" });
+    const page = await context.newPage();
+    await page.goto(`${DEMO_ORIGIN}/no-lang.html`);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("");
+    await expect(page.locator("main callback-widget").getByRole("heading", { name: "Solicitar una llamada" })).toBeVisible();
+    // The launcher: the page's only expandable button.
+    await page.locator("[data-callback-widget-launcher] button[aria-expanded]").click();
+    await expect(page.getByRole("dialog", { name: "Solicitar una llamada" }).getByRole("button", { name: "Cerrar" })).toBeVisible();
+    await context.close();
+  });
+
   test("Arabic runs right to left, and stays accessible", async ({ page }) => {
     await page.goto("/callback/default?locale=ar");
     await expect(page.getByRole("heading", { name: "طلب معاودة الاتصال" })).toBeVisible();
