@@ -3,7 +3,7 @@
 // five languages, Arabic right to left; 320 px wide; 44 px targets on touch; no layout shift.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { deliveriesTo, DEMO_ORIGIN, uniqueFrenchMobile, watchConsole } from "./support";
+import { deliveriesTo, DEMO_ORIGIN, simulatorFaults, simulatorOperations, uniqueFrenchMobile, watchConsole } from "./support";
 
 async function expectNoViolations(page: Page, state: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
@@ -270,16 +270,29 @@ test.describe("fit", () => {
 });
 
 test.describe("after submitting", () => {
-  test("the confirmation offers a calendar invite and cancels the call", async ({ page, request }) => {
+  /** Requests a callback on the standalone page; answers the number called. */
+  async function requestCallback(page: Page) {
     await page.goto("/");
     await page.getByRole("radio", { name: "At a time I choose" }).check();
     await freeSlot(page).check();
-    const { national, e164 } = uniqueFrenchMobile();
-    await page.getByLabel("Phone number").fill(national);
+    const number = uniqueFrenchMobile();
+    await page.getByLabel("Phone number").fill(number.national);
     await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+    const answer = page.waitForResponse((r) => r.url().endsWith("/api/v1/callbacks") && r.request().method() === "POST");
     await page.getByRole("button", { name: "Request a callback" }).click();
     await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
-    await expect(page.getByText("Scheduled with the contact centre")).toBeVisible();
+    return { ...number, answer: await answer };
+  }
+  const requestStatus = (page: Page) => page.locator(".cw-request-status");
+
+  test("the confirmation offers a calendar invite, shows Dataverse's status, and cancels the call", async ({ page, request }) => {
+    const { e164 } = await requestCallback(page);
+    await expect(page.getByText("We will call you at the number you gave.")).toBeVisible();
+    // Dataverse's own state of the delivery (msdyn_proactive_deliveries), fetched once the confirmation shows.
+    await expect(requestStatus(page)).toHaveText("Scheduled with the contact centre (Pending)");
+    await expect(requestStatus(page)).toHaveAttribute("aria-live", "polite");
+    await page.getByRole("button", { name: "Check the status" }).click();
+    await expect(requestStatus(page)).toHaveText("Scheduled with the contact centre (Pending)");
 
     const invite = await request.get((await page.getByRole("link", { name: "Add to my calendar" }).getAttribute("href"))!);
     expect(invite.headers()["content-type"]).toContain("text/calendar");
@@ -287,11 +300,50 @@ test.describe("after submitting", () => {
 
     await page.getByRole("button", { name: "Cancel this callback" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Your callback is cancelled. We will not call you." })).toBeVisible();
-    await expect(page.getByText("Cancelled", { exact: true })).toBeVisible();
+    await expect(requestStatus(page)).toHaveText("Cancelled");
+    // The Cancel button is gone; focus is back on the heading, not lost.
+    await expect(page.getByRole("heading", { name: "Callback requested" })).toBeFocused();
     const [call] = await deliveriesTo(request, e164);
-    const simulator = await (await import("@playwright/test")).request.newContext({ ignoreHTTPSErrors: true });
-    const operations = (await (await simulator.get(`https://127.0.0.1:${Number(process.env.E2E_PORT ?? 3100) + 1}/__simulator/operations`)).json()) as Array<{ deliveryId: string }>;
-    expect(operations.map((o) => o.deliveryId)).toContain(call!.deliveryId);
-    await simulator.dispose();
+    expect((await simulatorOperations()).map((o) => o.deliveryId)).toContain(call!.deliveryId);
+  });
+
+  test("a queued request's confirmation follows it until the contact centre has it, and links its page", async ({ page }) => {
+    // Dataverse is unavailable once: the BFF keeps the request (202, queued) and its worker retries.
+    await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 503, times: 1 }] });
+    try {
+      const { answer } = await requestCallback(page);
+      expect(answer.status()).toBe(202);
+      const { requestId } = (await answer.json()) as { requestId: string };
+      await expect(requestStatus(page)).toHaveText("Scheduled with the contact centre (Pending)", { timeout: 25_000 });
+      const link = page.getByRole("link", { name: "Your request’s page (opens in a new tab)" });
+      await expect(link).toHaveAttribute("href", new RegExp(`/requests/${requestId}\\?token=[\\w-]+$`));
+      await expect(link).toHaveAttribute("target", "_blank");
+    } finally {
+      await simulatorFaults();
+    }
+  });
+
+  test("the request page shows Dataverse's status, and the invite's cancel link asks before cancelling", async ({ page, request }) => {
+    const { e164 } = await requestCallback(page);
+    const manage = (await page.getByRole("link", { name: "Your request’s page (opens in a new tab)" }).getAttribute("href"))!;
+    const invite = (await (await request.get((await page.getByRole("link", { name: "Add to my calendar" }).getAttribute("href"))!)).text()).replace(/\r\n[ \t]/g, "");
+    const cancelLink = /To cancel this callback: (\S+?)(?:\\n|\r\n)/.exec(invite)?.[1];
+    expect(cancelLink).toMatch(/\/requests\/[\w-]+\?token=[\w-]+&action=cancel$/);
+    const [call] = await deliveriesTo(request, e164);
+
+    await page.goto(manage);
+    await expect(page.getByRole("heading", { name: "Your callback" })).toBeVisible();
+    await expect(requestStatus(page)).toHaveText("Scheduled with the contact centre (Pending)");
+    await expect(page.getByRole("link", { name: /request’s page/ })).toHaveCount(0);
+
+    // The calendar's cancel link opens a page that asks: opening it cancelled nothing.
+    await page.goto(cancelLink!);
+    await expect(page.getByRole("heading", { name: "Cancel your callback?" })).toBeFocused();
+    await expect(page.getByText("Do you want to cancel this callback? If you do, we will not call you.")).toBeVisible();
+    expect((await simulatorOperations()).map((o) => o.deliveryId)).not.toContain(call!.deliveryId);
+    await page.getByRole("button", { name: "Cancel this callback" }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Your callback is cancelled. We will not call you." })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Your callback" })).toBeFocused();
+    expect((await simulatorOperations()).map((o) => o.deliveryId)).toContain(call!.deliveryId);
   });
 });

@@ -145,8 +145,10 @@ describe("POST /api/v1/callbacks", () => {
       ],
       links: {
         manage: expect.stringMatching(new RegExp(`^${h.bff.url}/requests/${body.requestId}\\?token=[\\w-]{43}$`)),
+        cancelPage: expect.stringMatching(new RegExp(`^${h.bff.url}/requests/${body.requestId}\\?token=[\\w-]{43}&action=cancel$`)),
         invite: expect.stringMatching(new RegExp(`/api/v1/callbacks/${body.requestId}/invite\\.ics\\?token=`)),
         cancel: expect.stringMatching(new RegExp(`/api/v1/callbacks/${body.requestId}/cancel\\?token=`)),
+        status: expect.stringMatching(new RegExp(`^${h.bff.url}/api/v1/callbacks/${body.requestId}\\?token=[\\w-]{43}$`)),
       },
     });
 

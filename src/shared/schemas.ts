@@ -105,11 +105,16 @@ export const CallbackRequest = z.strictObject(
 );
 export type CallbackRequest = z.infer<typeof CallbackRequest>;
 
-/** Where the visitor can follow, add to a calendar, or cancel their request (signed links). */
+/**
+ * Where the visitor can follow, add to a calendar, or cancel their request (signed links). Links for
+ * people (emails, calendars) only ever open a page: following one never cancels anything by itself.
+ */
 export const CallbackLinks = z.object({
   manage: z.string().check(z.describe("A page showing the request's status, with a Cancel button.")),
-  invite: z.string().check(z.describe("An .ics calendar invite, one event per window.")),
+  cancelPage: z.string().check(z.describe("The cancel link for people: the request's page, asking whether to cancel, with the Cancel button.")),
+  invite: z.string().check(z.describe("An .ics calendar invite, one event per window, carrying the cancel link.")),
   cancel: z.string().check(z.describe("POST here (no body) to cancel the request.")),
+  status: z.string().check(z.describe("GET: the request's status, Dataverse's own state of the delivery included.")),
 });
 export type CallbackLinks = z.infer<typeof CallbackLinks>;
 

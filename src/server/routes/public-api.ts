@@ -114,8 +114,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     const token = deps.manageTokens.issue(id);
     return {
       manage: `${base}/requests/${id}?token=${token}`,
+      cancelPage: `${base}/requests/${id}?token=${token}&action=cancel`,
       invite: `${base}/api/v1/callbacks/${id}/invite.ics?token=${token}`,
       cancel: `${base}/api/v1/callbacks/${id}/cancel?token=${token}`,
+      status: `${base}/api/v1/callbacks/${id}?token=${token}`,
     };
   };
 

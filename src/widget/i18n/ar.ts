@@ -102,6 +102,11 @@ export const ar = {
   cancelFailed: "تعذّر إلغاء معاودة الاتصال هذه. يُرجى المحاولة من جديد.",
   tooLateToCancel: "لم يعد ممكنًا إلغاء معاودة الاتصال هذه.",
   yourCallback: "معاودة الاتصال الخاصة بك",
+  openRequestPage: "صفحة طلبك (تُفتح في علامة تبويب جديدة)",
+  checkStatus: "التحقق من الحالة",
+  checkingStatus: "جارٍ التحقق…",
+  cancelHeading: "إلغاء معاودة الاتصال؟",
+  cancelQuestion: "هل تريد إلغاء معاودة الاتصال هذه؟ إن فعلت، فلن نتصل بك.",
   anotherRequest: "طلب معاودة اتصال أخرى",
   status: "الحالة",
   statusLabels: {

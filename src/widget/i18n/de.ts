@@ -102,6 +102,11 @@ export const de = {
   cancelFailed: "Wir konnten diesen Rückruf nicht stornieren. Bitte versuchen Sie es erneut.",
   tooLateToCancel: "Dieser Rückruf kann nicht mehr storniert werden.",
   yourCallback: "Ihr Rückruf",
+  openRequestPage: "Die Seite Ihrer Anfrage (öffnet einen neuen Tab)",
+  checkStatus: "Status prüfen",
+  checkingStatus: "Wird geprüft…",
+  cancelHeading: "Rückruf absagen?",
+  cancelQuestion: "Möchten Sie diesen Rückruf absagen? Dann rufen wir Sie nicht an.",
   anotherRequest: "Einen weiteren Rückruf anfordern",
   status: "Status",
   statusLabels: {

@@ -106,6 +106,11 @@ export const en = {
   cancelFailed: "We could not cancel this callback. Please try again.",
   tooLateToCancel: "This callback can no longer be cancelled.",
   yourCallback: "Your callback",
+  openRequestPage: "Your request’s page (opens in a new tab)",
+  checkStatus: "Check the status",
+  checkingStatus: "Checking…",
+  cancelHeading: "Cancel your callback?",
+  cancelQuestion: "Do you want to cancel this callback? If you do, we will not call you.",
   anotherRequest: "Request another callback",
   status: "Status",
   statusLabels: {

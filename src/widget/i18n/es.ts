@@ -102,6 +102,11 @@ export const es = {
   cancelFailed: "No pudimos cancelar esta llamada. Inténtelo de nuevo.",
   tooLateToCancel: "Esta llamada ya no se puede cancelar.",
   yourCallback: "Su llamada",
+  openRequestPage: "La página de su solicitud (se abre en una pestaña nueva)",
+  checkStatus: "Comprobar el estado",
+  checkingStatus: "Comprobando…",
+  cancelHeading: "¿Cancelar su llamada?",
+  cancelQuestion: "¿Quiere cancelar esta llamada? Si lo hace, no le llamaremos.",
   anotherRequest: "Solicitar otra llamada",
   status: "Estado",
   statusLabels: {

@@ -103,6 +103,11 @@ export const fr = {
   cancelFailed: "Nous n’avons pas pu annuler ce rappel. Veuillez réessayer.",
   tooLateToCancel: "Ce rappel ne peut plus être annulé.",
   yourCallback: "Votre rappel",
+  openRequestPage: "La page de votre demande (nouvel onglet)",
+  checkStatus: "Vérifier l’état",
+  checkingStatus: "Vérification…",
+  cancelHeading: "Annuler votre rappel ?",
+  cancelQuestion: "Voulez-vous annuler ce rappel ? Dans ce cas, nous ne vous appellerons pas.",
   anotherRequest: "Demander un autre rappel",
   status: "État",
   statusLabels: {
