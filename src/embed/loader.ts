@@ -177,6 +177,9 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
   // The helper points the frame at the BFF, keeps it as tall as its content, and turns the frame's
   // messages into the same DOM events. It listens only to that frame's window, from the BFF's origin.
   const frames = new Map<HTMLIFrameElement, string>();
+  // Frames that said "ready": before that, a frame's window may still be its first about:blank,
+  // which a message would not reach (the browser only warns). A frame hears the page's state on "ready".
+  const ready = new WeakSet<HTMLIFrameElement>();
 
   function attachFrames(): void {
     document.querySelectorAll<HTMLIFrameElement>("iframe[data-callback-widget]").forEach((frame) => {
@@ -194,7 +197,7 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
 
   function tellFrames(message: MessageBody<HostMessage>, only?: HTMLIFrameElement): void {
     for (const [frame, origin] of frames) {
-      if (!only || only === frame) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
+      if ((!only || only === frame) && ready.has(frame)) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
     }
   }
 
@@ -206,6 +209,7 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
       // A frame that just got ready hears what the page asked before it was there.
       if (message.type === "ready") {
+        ready.add(frame);
         if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
         if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
       }
