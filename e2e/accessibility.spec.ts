@@ -348,6 +348,7 @@ test.describe("after submitting", () => {
     await expect(page.getByRole("heading", { name: "Cancel your callback?" })).toBeFocused();
     await expect(page.getByText("Do you want to cancel this callback? If you do, we will not call you.")).toBeVisible();
     expect((await simulatorOperations()).map((o) => o.deliveryId)).not.toContain(call!.deliveryId);
+    await expectNoViolations(page, "request page, asking whether to cancel");
     await page.getByRole("button", { name: "Cancel this callback" }).click();
     await expect(page.getByRole("status").filter({ hasText: "Your callback is cancelled. We will not call you." })).toBeVisible();
     await expect(page.getByRole("heading", { name: "Your callback" })).toBeFocused();
