@@ -115,7 +115,7 @@ test.describe("script-tag embed", () => {
     await page.goto(`${DEMO_ORIGIN}/script-tag.html?calm`);
     await page.getByRole("button", { name: "Call me back" }).click();
     const dialog = page.getByRole("dialog");
-    await simulatorFaults([{ target: "action", kind: "status", status: 403, times: 1 }]);
+    await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
       await dialog.getByRole("radio", { name: "At a time I choose" }).check();
       await dialog.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
@@ -126,7 +126,7 @@ test.describe("script-tag embed", () => {
       await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
       await expect(page.locator('#events [data-event="submitted"]')).toHaveCount(0);
     } finally {
-      await simulatorFaults([]);
+      await simulatorFaults();
     }
   });
 
@@ -202,7 +202,7 @@ test.describe("iframe embed", () => {
     await page.goto(`${DEMO_ORIGIN}/iframe.html`);
     const frame = page.frameLocator("iframe[data-callback-widget]");
     await expect(frame.getByRole("heading", { name: "Request a callback" })).toBeVisible();
-    await simulatorFaults([{ target: "action", kind: "status", status: 403, times: 1 }]);
+    await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
       await frame.getByRole("radio", { name: "At a time I choose" }).check();
       await frame.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
@@ -212,7 +212,7 @@ test.describe("iframe embed", () => {
       await expect(frame.getByRole("alert")).toContainText(/contact centre/i, { timeout: 10_000 });
       await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
     } finally {
-      await simulatorFaults([]);
+      await simulatorFaults();
     }
     // The error state is not cut off: the frame grew to its content, with no inner scrollbar.
     const element = page.locator("iframe[data-callback-widget]");

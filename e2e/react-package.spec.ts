@@ -52,6 +52,7 @@ function App() {
         profile="default"
         apiBase="${BFF_ORIGIN}"
         defaultValues={{ name: "Margaret Hamilton" }}
+        theme={{ mode: "dark", radius: "3px" }}
         onSubmitted={(result: CallbackResult) => { document.title = "submitted " + result.requestId; }}
       />
     </section>
@@ -88,6 +89,11 @@ createRoot(document.getElementById("app")!).render(<App />);
     await page.goto(`${DEMO_ORIGIN}/react-host/index.html`);
     await expect(page.getByRole("heading", { name: "A React app" })).toBeVisible();
     await expect(page.getByLabel("Your name")).toHaveValue("Margaret Hamilton");
+    // The theme prop: dark whatever the system says (light here), with 3 px corners.
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect(page.locator(".cw-root")).toHaveAttribute("data-theme", "dark");
+    await expect(page.locator(".cw-root")).toHaveCSS("background-color", "rgb(23, 25, 30)");
+    await expect(page.getByRole("button", { name: "Request a callback" })).toHaveCSS("border-top-left-radius", "3px");
 
     const { national, e164 } = uniqueFrenchMobile();
     await page.getByRole("radio", { name: "At a time I choose" }).check();

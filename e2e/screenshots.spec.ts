@@ -30,6 +30,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await shot(page, `form-${colorScheme}`);
     await page.getByRole("button", { name: "Request a callback" }).click();
     await expect(page.locator("#cw-phone-error")).toBeVisible();
+    await expect(page.getByRole("alert")).toContainText("Enter a phone number.");
     await shot(page, `errors-${colorScheme}`);
     await slot.check();
     await page.getByLabel("Your name").fill("Ada Lovelace");
@@ -37,6 +38,8 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
     await page.getByRole("button", { name: "Request a callback" }).click();
     await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
+    // With Dataverse's own status, once the confirmation has fetched it.
+    await expect(page.locator(".cw-request-status")).toContainText("(Pending)");
     await shot(page, `confirmation-${colorScheme}`);
   });
 }

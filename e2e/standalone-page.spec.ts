@@ -66,7 +66,7 @@ test("shows that it is sending while Dataverse takes its time, and cannot be sen
   await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
   await page.getByLabel("Phone number").fill(national);
   await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-  await simulatorFaults([{ target: "action", kind: "delay", delayMs: 1500, times: 1 }]);
+  await simulatorFaults({ rules: [{ target: "action", kind: "delay", delayMs: 1500, times: 1 }] });
   try {
     await page.getByRole("button", { name: "Request a callback" }).click();
     const busy = page.getByRole("button", { name: "Sending…" });
@@ -74,7 +74,7 @@ test("shows that it is sending while Dataverse takes its time, and cannot be sen
     await expect(busy).toHaveAttribute("aria-busy", "true");
     await expect(page.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
   } finally {
-    await simulatorFaults([]);
+    await simulatorFaults();
   }
   expect(await deliveriesTo(request, e164)).toHaveLength(1);
 });
@@ -111,17 +111,41 @@ test("the BFF's field errors appear next to their fields and nothing is sent", a
   const phone = page.getByLabel("Phone number");
   await expect(phone).toHaveAttribute("aria-invalid", "true");
   await expect(page.locator("#cw-phone-error")).toHaveText("This phone number is not valid for the chosen country.");
+  // Announced too: the live region, in the page from the start, now says it.
+  await expect(page.getByRole("alert").locator(".cw-alert-title")).toHaveText("Some details need attention");
+  await expect(page.getByRole("alert")).toContainText("This phone number is not valid for the chosen country.");
   expect(await deliveriesTo(request)).toHaveLength(before);
+  // Corrected, the announcement goes with the field's error.
+  await page.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
+  await expect(page.locator("#cw-phone-error")).toHaveCount(0);
+  await expect(page.getByRole("alert")).toHaveText("");
 });
 
-test("the form refuses a too-short number and missing consent before sending", async ({ page }) => {
+test("the form refuses a too-short number and missing consent before sending, and announces it", async ({ page }) => {
+  const posts: string[] = [];
+  page.on("request", (r) => r.method() === "POST" && posts.push(r.url()));
   await page.goto("/");
   await page.getByRole("radio", { name: "At a time I choose" }).check();
   await page.getByLabel("Phone number").fill("06 12");
+  // The live region is in the page, empty, before anything goes wrong: screen readers watch it.
+  const alert = page.getByRole("alert");
+  await expect(alert).toHaveText("");
   await page.getByRole("button", { name: "Request a callback" }).click();
   await expect(page.locator("#cw-phone-error")).toHaveText("This phone number is too short.");
   await expect(page.locator("#cw-consent-error")).toHaveText("Please agree to be called.");
   await expect(page.locator("#cw-slots-error")).toHaveText("Choose at least one time, or ask for a call as soon as possible.");
+  await expect(alert.locator(".cw-alert-title")).toHaveText("Some details need attention");
+  await expect(alert.locator("li")).toHaveText([
+    "Choose at least one time, or ask for a call as soon as possible.",
+    "This phone number is too short.",
+    "Please agree to be called.",
+  ]);
+  // Sent again unchanged, the alert is put in anew (new nodes), so it is announced again.
+  const first = await alert.locator(".cw-alert-title").elementHandle();
+  await page.getByRole("button", { name: "Request a callback" }).click();
+  await expect.poll(() => first!.evaluate((node) => node.isConnected)).toBe(false);
+  await expect(alert.locator("li")).toHaveCount(3);
+  expect(posts).toEqual([]);
 });
 
 test.describe("standalone page links", () => {
@@ -148,7 +172,8 @@ test.describe("standalone page links", () => {
     await expect(page.getByLabel("Numéro de téléphone")).toHaveValue(/^\+33 6 12/);
     await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
     await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
-    await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+    // The profile gives its consent text in French too: a French visitor agrees to that one.
+    await page.getByRole("checkbox", { name: /^J’accepte que Contoso m’appelle à ce numéro/ }).check();
     await page.getByRole("button", { name: "Demander un rappel" }).click();
     await expect(page.getByRole("heading", { name: "Rappel demandé" })).toBeVisible({ timeout: 10_000 });
     const [call] = await deliveriesTo(request, e164);

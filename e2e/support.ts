@@ -53,23 +53,34 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
+/** Makes the simulated Dataverse fail as planned (see src/simulator/faults.ts), or stop failing. */
+export async function simulatorFaults(plan?: { rules: Array<Record<string, unknown>> }): Promise<void> {
+  const simulator = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const url = `${SIMULATOR_URL}/__simulator/faults`;
+    const response = plan ? await simulator.put(url, { data: plan }) : await simulator.delete(url);
+    if (!response.ok()) throw new Error(`the simulator refused the faults: ${response.status()}`);
+  } finally {
+    await simulator.dispose();
+  }
+}
+
+/** The operations (CCaaS_CreateOperation: Cancel) the simulated Dataverse received. */
+export async function simulatorOperations(): Promise<Array<{ operation: string; deliveryId: string }>> {
+  const simulator = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
+  try {
+    return (await (await simulator.get(`${SIMULATOR_URL}/__simulator/operations`)).json()) as Array<{ operation: string; deliveryId: string }>;
+  } finally {
+    await simulator.dispose();
+  }
+}
+
 /** Seeds a contact in the simulated Dataverse (for signed links) and answers its id. */
 export async function createContact(phone: string): Promise<string> {
   const simulator = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
   try {
     const response = await simulator.post(`${SIMULATOR_URL}/__simulator/contacts`, { data: { mobilephone: phone, lastname: "Linked" } });
     return ((await response.json()) as { contactid: string }).contactid;
-  } finally {
-    await simulator.dispose();
-  }
-}
-
-/** Makes the simulated Dataverse fail the way a test needs (see src/simulator/faults.ts); `[]` clears. */
-export async function simulatorFaults(rules: Array<{ target: string; kind: string; status?: number; delayMs?: number; times?: number }>): Promise<void> {
-  const simulator = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
-  try {
-    if (rules.length === 0) await simulator.delete(`${SIMULATOR_URL}/__simulator/faults`);
-    else await simulator.put(`${SIMULATOR_URL}/__simulator/faults`, { data: { rules } });
   } finally {
     await simulator.dispose();
   }

@@ -108,17 +108,23 @@ if (!window.CallbackWidget?.loaded && script) {
     const host = document.createElement("div");
     host.setAttribute("data-callback-widget-launcher", "");
     if (data.accent) host.style.setProperty("--cw-accent", data.accent);
+    // Where it sits is themable like the rest: --cw-launcher-left, -right and -bottom, set by the
+    // host's CSS on the page or this element; data-position="bottom-left" sets them here.
+    if (data.position === "bottom-left") host.style.cssText += "--cw-launcher-left:20px;--cw-launcher-right:auto";
     const shadow = host.attachShadow({ mode: "open" });
-    const left = data.position === "bottom-left";
     // The panel around the widget follows the same light or dark choice.
     const scheme = data.theme === "dark" || data.theme === "light" ? data.theme : "light dark";
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(`:host{all:initial}
-.l{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:${left ? "flex-start" : "flex-end"};gap:12px;font:16px/1.4 system-ui,sans-serif}
+.l,.p{position:fixed;left:var(--cw-launcher-left,auto);right:var(--cw-launcher-right,20px);z-index:2147483000}
+.l{bottom:var(--cw-launcher-bottom,20px);display:flex;font:16px/1.4 system-ui,sans-serif}
 button{all:initial;box-sizing:border-box;min-height:48px;padding:12px 20px;border-radius:999px;background:var(--cw-accent,#0b5cad);color:var(--cw-accent-text,#fff);font:600 16px/1.4 system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}
 button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
-.p{all:initial;position:fixed;${left ? "left" : "right"}:20px;bottom:80px;z-index:2147483000;display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - 110px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.p{bottom:calc(var(--cw-launcher-bottom,20px) + 60px);display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - var(--cw-launcher-bottom,20px) - 90px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .x{color-scheme:inherit;display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
+@media (pointer:coarse){.x{min-height:44px;min-width:44px}}
+.p{animation:a .2s ease-out}@keyframes a{from{transform:translateY(12px)}}
+@media (prefers-reduced-motion:reduce){.p{animation:none}}
 [hidden]{display:none}`);
     shadow.adoptedStyleSheets = [sheet];
     const layout = document.createElement("div");
@@ -171,6 +177,9 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
   // The helper points the frame at the BFF, keeps it as tall as its content, and turns the frame's
   // messages into the same DOM events. It listens only to that frame's window, from the BFF's origin.
   const frames = new Map<HTMLIFrameElement, string>();
+  // Frames that said "ready": before that, a frame's window may still be its first about:blank,
+  // which a message would not reach (the browser only warns). A frame hears the page's state on "ready".
+  const ready = new WeakSet<HTMLIFrameElement>();
 
   function attachFrames(): void {
     document.querySelectorAll<HTMLIFrameElement>("iframe[data-callback-widget]").forEach((frame) => {
@@ -186,12 +195,9 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     });
   }
 
-  // Frames hear commands once they said "ready" (before that they still show about:blank); "ready"
-  // is answered with everything asked so far.
-  const readyFrames = new WeakSet<HTMLIFrameElement>();
   function tellFrames(message: MessageBody<HostMessage>, only?: HTMLIFrameElement): void {
     for (const [frame, origin] of frames) {
-      if (only ? only === frame : readyFrames.has(frame)) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
+      if ((!only || only === frame) && ready.has(frame)) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
     }
   }
 
@@ -203,7 +209,7 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
       // A frame that just got ready hears what the page asked before it was there.
       if (message.type === "ready") {
-        readyFrames.add(frame);
+        ready.add(frame);
         if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
         if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
       }

@@ -66,9 +66,10 @@ describe("admin API", () => {
     expect(csv.status).toBe(200);
     expect(csv.type).toContain("text/csv");
     const [header, ...rows] = csv.text.trim().split("\n");
-    expect(header).toBe("request_id,consented_at,profile,consent_version,consent_text_sha256,phone_hash,client_address_hash,user_agent,status");
+    expect(header).toBe("request_id,consented_at,profile,consent_version,consent_language,consent_text_sha256,phone_hash,client_address_hash,user_agent,status");
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    expect(rows.at(-1)).toMatch(/^[0-9a-f-]{36},2030-03-12T09:00:00\.000Z,support,v1,[0-9a-f]{64},[0-9a-f]{64},[0-9a-f]{64},TestBrowser\/1\.0,(scheduled|queued)$/);
+    // No locale in the request: the profile's own language's text was shown and agreed to.
+    expect(rows.at(-1)).toMatch(/^[0-9a-f-]{36},2030-03-12T09:00:00\.000Z,support,v1,en,[0-9a-f]{64},[0-9a-f]{64},[0-9a-f]{64},TestBrowser\/1\.0,(scheduled|queued)$/);
     expect(csv.text).not.toContain("612345602");
   });
 });

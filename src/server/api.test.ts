@@ -1,15 +1,23 @@
 // Integration: the BFF and the Dataverse simulator over real HTTP(S), with the BFF's clock pinned
 // to Tuesday 12 March 2030, 10:00 in Paris, so offered slots are known in advance.
+import { createHash } from "node:crypto";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, supportProfile, type Harness } from "./test-harness";
 
 const NOW = Date.parse("2030-03-12T09:00:00Z");
 const CONFIG_ID = supportProfile.proactiveEngagementConfigId;
+/** A line whose own language is French, with its texts in Arabic and English too. */
+const POLYGLOT = {
+  ...supportProfile,
+  language: "fr",
+  name: { fr: "Assistance", en: "Support", ar: "الدعم" },
+  consent: { version: "v2", text: { fr: "Appelez-moi.", en: "Call me.", ar: "اتصلوا بي." } },
+};
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ profiles: { profiles: { support: supportProfile } }, now: () => NOW });
+  h = await startHarness({ profiles: { profiles: { support: supportProfile, polyglot: POLYGLOT } }, now: () => NOW });
 });
 afterAll(() => h?.close());
 
@@ -56,13 +64,27 @@ describe("public profile and availability", () => {
       maxWindows: 3,
       allowedCountries: ["FR", "GB", "US"],
       defaultCountry: "FR",
-      consent: { version: "v1", text: "Call me, please." },
+      names: { en: "Support" },
+      language: "en",
+      consent: { version: "v1", text: "Call me, please.", language: "en", texts: { en: "Call me, please." } },
       attributes: ["orderNumber"],
       formToken: expect.stringMatching(/^v1\./),
       minFillSeconds: 0,
       allowedOrigins: [],
     });
     expect(JSON.stringify(body)).not.toContain(CONFIG_ID);
+  });
+
+  it("gives the line's name and consent text in the visitor's language when it has them, else in its own, and all of them", async () => {
+    const texts = { fr: "Appelez-moi.", en: "Call me.", ar: "اتصلوا بي." };
+    const arabic = (await call("GET", "/api/v1/profiles/polyglot?locale=ar-EG")).body;
+    expect(arabic).toMatchObject({ name: "الدعم", names: POLYGLOT.name, language: "fr", consent: { version: "v2", text: "اتصلوا بي.", language: "ar", texts } });
+    const german = (await call("GET", "/api/v1/profiles/polyglot?locale=de")).body;
+    expect(german).toMatchObject({ name: "Assistance", consent: { text: "Appelez-moi.", language: "fr", texts } });
+    expect((await call("GET", "/api/v1/profiles/polyglot")).body.consent).toMatchObject({ text: "Appelez-moi.", language: "fr" });
+    const bad = await call("GET", "/api/v1/profiles/polyglot?locale=not%20a%20language");
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([expect.objectContaining({ field: "locale", code: "locale_invalid" })]);
   });
 
   it("offers future slots in business hours, with ASAP while open", async () => {
@@ -93,6 +115,22 @@ describe("public profile and availability", () => {
 });
 
 describe("POST /api/v1/callbacks", () => {
+  it("records which language's consent text the visitor agreed to, and that text's hash, under the one version", async () => {
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+    const windows = [{ start: "2030-03-14T13:00:00.000Z", end: "2030-03-14T13:30:00.000Z" }];
+    const cases = [
+      ["ar-EG", "ar", "اتصلوا بي."],
+      ["de-DE", "fr", "Appelez-moi."], // no German text: the profile's own was shown
+      [undefined, "fr", "Appelez-moi."],
+    ] as const;
+    for (const [index, [locale, language, text]] of cases.entries()) {
+      const { status, body } = await call("POST", "/api/v1/callbacks", { ...request0({ profile: "polyglot", windows, phone: `06 12 34 99 0${index}` }), ...(locale ? { locale } : {}) });
+      expect(status).toBe(201);
+      const record = (await h.bff.store.getCallback(body.requestId))!;
+      expect({ version: record.consentVersion, language: record.consentLanguage, hash: record.consentTextHash }).toEqual({ version: "v2", language, hash: sha256(text) });
+    }
+  });
+
   it("schedules a call with merged windows, the E.164 number and a resolved contact", async () => {
     const before = (await h.deliveries()).length;
     const { status, body } = await call("POST", "/api/v1/callbacks", request0());
@@ -107,8 +145,10 @@ describe("POST /api/v1/callbacks", () => {
       ],
       links: {
         manage: expect.stringMatching(new RegExp(`^${h.bff.url}/requests/${body.requestId}\\?token=[\\w-]{43}$`)),
+        cancelPage: expect.stringMatching(new RegExp(`^${h.bff.url}/requests/${body.requestId}\\?token=[\\w-]{43}&action=cancel$`)),
         invite: expect.stringMatching(new RegExp(`/api/v1/callbacks/${body.requestId}/invite\\.ics\\?token=`)),
         cancel: expect.stringMatching(new RegExp(`/api/v1/callbacks/${body.requestId}/cancel\\?token=`)),
+        status: expect.stringMatching(new RegExp(`^${h.bff.url}/api/v1/callbacks/${body.requestId}\\?token=[\\w-]{43}$`)),
       },
     });
 

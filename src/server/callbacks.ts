@@ -14,7 +14,7 @@ import { asapWindow, permittedFor } from "./availability";
 import type { CalleeZones } from "./callee-zones";
 import type { PersonalDataVault } from "./personal-data";
 import { fieldError } from "./problem";
-import type { Profile, Profiles } from "./profiles";
+import { consentFor, type Profile, type Profiles } from "./profiles";
 import type { LinkSigner, ManageTokens } from "./signed-links";
 import type { CallbackRecord, Store } from "./store/types";
 
@@ -138,6 +138,8 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     if (!human) return { kind: "refused", errors: [fieldError("captchaToken", "captcha_failed")] };
   }
 
+  // The text the visitor was shown, in their language when the profile has it: that is what they agreed to.
+  const consent = consentFor(profile, request.locale);
   const record = {
     id: randomUUID(),
     profile: profile.id,
@@ -149,7 +151,8 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     visitorTimeZone: request.timeZone,
     locale: request.locale,
     consentVersion: profile.consent.version,
-    consentTextHash: createHash("sha256").update(profile.consent.text).digest("hex"),
+    consentLanguage: consent.language,
+    consentTextHash: createHash("sha256").update(consent.text).digest("hex"),
     clientAddressHash: deps.vault.hash(context.clientAddress),
     userAgent: context.userAgent?.slice(0, 300),
     idempotencyKey: context.idempotencyKey,

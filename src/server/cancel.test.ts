@@ -25,7 +25,7 @@ async function submit(windows = [{ start: "2030-03-12T13:00:00.000Z", end: "2030
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ profile: "support", phone: `+3361200${String(++phones).padStart(4, "0")}`, timeZone: "Europe/Paris", locale: "fr-FR", consent: true, windows }),
   });
-  return { status: response.statusCode, body: (await response.body.json()) as { requestId: string; deliveryId?: string; links: { manage: string; invite: string; cancel: string } } };
+  return { status: response.statusCode, body: (await response.body.json()) as { requestId: string; deliveryId?: string; links: { manage: string; cancelPage: string; invite: string; cancel: string; status: string } } };
 }
 const get = async (url: string) => {
   const response = await request(url);
@@ -50,7 +50,12 @@ describe("a request's own links", () => {
     expect(without).not.toHaveProperty("links");
   });
 
-  it("give a calendar invite with one event per window", async () => {
+  it("give the status at their own signed address", async () => {
+    const { body } = await submit([{ start: "2030-03-14T10:00:00.000Z", end: "2030-03-14T10:30:00.000Z" }]);
+    expect(JSON.parse((await get(body.links.status)).text)).toMatchObject({ requestId: body.requestId, status: "scheduled", deliveryStatus: "Pending" });
+  });
+
+  it("give a calendar invite with one event per window, carrying the cancel link by name", async () => {
     const { body } = await submit([{ start: "2030-03-12T14:00:00.000Z", end: "2030-03-12T14:30:00.000Z" }, { start: "2030-03-13T10:00:00.000Z", end: "2030-03-13T10:30:00.000Z" }]);
     const invite = await get(body.links.invite);
     expect(invite.status).toBe(200);
@@ -59,7 +64,12 @@ describe("a request's own links", () => {
     expect(invite.text).toContain("DTSTART:20300312T140000Z");
     expect(invite.text).toContain("DTEND:20300313T103000Z");
     expect(invite.text).toContain("SUMMARY:Rappel de Support"); // the visitor asked in French
-    expect(invite.text.replace(/\r\n[ \t]/g, "")).toContain(`/requests/${body.requestId}?token=`);
+    const unfolded = invite.text.replace(/\r\n[ \t]/g, "");
+    // The cancel link, named in the visitor's language, opens the page that asks (a GET cancels nothing).
+    expect(unfolded).toContain(`Pour annuler ce rappel: ${body.links.cancelPage.replace(/[,;]/g, "\\$&")}`);
+    expect(body.links.cancelPage).toMatch(/\/requests\/[\w-]+\?token=[\w-]+&action=cancel$/);
+    expect(unfolded).toContain(`URL:${body.links.manage}`);
+    expect((await h.bff.store.getCallback(body.requestId))!.status).toBe("scheduled");
     expect((await get(body.links.invite.replace(/token=.*/, "token=forged"))).status).toBe(404);
   });
 });

@@ -93,4 +93,20 @@ describe("parseProfiles", () => {
     ]);
     expect(problemsOf(() => parseProfiles({ profiles: {} }))).toEqual([expect.stringContaining("define at least one profile")]);
   });
+
+  it("takes the name and consent text in several languages, one consent version covering them all", () => {
+    const parsed = parseProfiles({
+      profiles: { p: { ...profile, language: "fr", name: { fr: "Assistance", ar: "الدعم" }, consent: { version: "7", text: { fr: "D’accord.", en: "Agreed." } } } },
+    }).get("p")!;
+    expect(parsed).toMatchObject({ language: "fr", name: "Assistance", names: { fr: "Assistance", ar: "الدعم" }, consent: { version: "7", texts: { fr: "D’accord.", en: "Agreed." } } });
+    // A plain string is in the profile's language, English unless it says otherwise.
+    expect(parseProfiles({ profiles: { p: profile } }).get("p")).toMatchObject({ language: "en", names: { en: "P" }, consent: { texts: { en: "ok" } } });
+  });
+
+  it("refuses texts missing the profile's own language (shown when the visitor's is not given), or keyed by something else", () => {
+    expect(problemsOf(() => parseProfiles({ profiles: { p: { ...profile, consent: { version: "1", text: { fr: "D’accord." } } } } }))).toEqual([
+      expect.stringContaining(`profiles.p.consent.text: give it in the profile's language "en" too`),
+    ]);
+    expect(problemsOf(() => parseProfiles({ profiles: { p: { ...profile, name: { "fr-FR": "Assistance", en: "Support" } } } })).join("\n")).toMatch(/profiles\.p\.name/);
+  });
 });

@@ -11,6 +11,7 @@ describe("CSV exports for audits", () => {
         createdAt: Date.parse("2030-03-12T09:00:00Z"),
         profile: "default",
         consentVersion: "1",
+        consentLanguage: "en",
         consentTextHash: "abc",
         phoneHash: "h",
         clientAddressHash: "a",
@@ -18,8 +19,8 @@ describe("CSV exports for audits", () => {
         status: "scheduled",
       },
     ]);
-    const [, row] = parse(csv) as string[][];
-    expect(row![7]).toBe(`'=HYPERLINK("https://evil.example","click")`);
+    const [header, row] = parse(csv) as string[][];
+    expect(row![header!.indexOf("user_agent")]).toBe(`'=HYPERLINK("https://evil.example","click")`);
     expect(row![1]).toBe("2030-03-12T09:00:00.000Z");
   });
 

@@ -1,4 +1,4 @@
-// Consent records as CSV, for audits: what was agreed to (text version and hash), when, for which
+// Consent records as CSV, for audits: what was agreed to (text version, language and hash), when, for which
 // profile, by whom (hashed number and client address, user agent), and what became of the request.
 import { stringify } from "csv-stringify/sync";
 import type { ConsentRecord } from "./store/types";
@@ -10,13 +10,14 @@ export function consentCsv(records: ConsentRecord[]): string {
       new Date(r.createdAt).toISOString(),
       r.profile,
       r.consentVersion,
+      r.consentLanguage ?? "",
       r.consentTextHash,
       r.phoneHash,
       r.clientAddressHash ?? "",
       r.userAgent ?? "",
       r.status,
     ]),
-    { header: true, escape_formulas: true, columns: ["request_id", "consented_at", "profile", "consent_version", "consent_text_sha256", "phone_hash", "client_address_hash", "user_agent", "status"] },
+    { header: true, escape_formulas: true, columns: ["request_id", "consented_at", "profile", "consent_version", "consent_language", "consent_text_sha256", "phone_hash", "client_address_hash", "user_agent", "status"] },
   );
 }
 

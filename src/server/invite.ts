@@ -1,24 +1,35 @@
 // The calendar invite a visitor can add after requesting a callback: one event per window (the
-// call may come in any of them), with the reference and the link to cancel. Made with `ics`.
+// call may come in any of them), with the reference and, named as such, the link to cancel. That
+// link opens the request's page asking whether to cancel: a click in a calendar never cancels by
+// itself (nor does a mail scanner following every link). Made with `ics`.
 import { createEvents } from "ics";
+import type { CallbackLinks } from "../shared/schemas";
 import type { CallbackRecord } from "./store/types";
 
-const TITLES: Record<string, (line: string) => string> = {
-  en: (line) => `Callback from ${line}`,
-  fr: (line) => `Rappel de ${line}`,
-  de: (line) => `Rückruf von ${line}`,
-  es: (line) => `Llamada de ${line}`,
-  ar: (line) => `معاودة اتصال من ${line}`,
+interface InviteWords {
+  title(line: string): string;
+  reference: string;
+  cancel: string;
+  follow: string;
+}
+
+const WORDS: Record<string, InviteWords> = {
+  en: { title: (line) => `Callback from ${line}`, reference: "Reference", cancel: "To cancel this callback", follow: "Its status" },
+  fr: { title: (line) => `Rappel de ${line}`, reference: "Référence", cancel: "Pour annuler ce rappel", follow: "Son état" },
+  de: { title: (line) => `Rückruf von ${line}`, reference: "Referenz", cancel: "Um diesen Rückruf abzusagen", follow: "Sein Status" },
+  es: { title: (line) => `Llamada de ${line}`, reference: "Referencia", cancel: "Para cancelar esta llamada", follow: "Su estado" },
+  ar: { title: (line) => `معاودة اتصال من ${line}`, reference: "المرجع", cancel: "لإلغاء معاودة الاتصال هذه", follow: "حالتها" },
 };
 
-export function callbackInvite(record: CallbackRecord, line: string, links: { manage: string }): string {
-  const title = (TITLES[(record.locale ?? "en").split("-")[0]!] ?? TITLES.en!)(line);
+export function callbackInvite(record: CallbackRecord, line: string, links: Pick<CallbackLinks, "manage" | "cancelPage">): string {
+  const words = WORDS[(record.locale ?? "en").split("-")[0]!.toLowerCase()] ?? WORDS.en!;
+  const description = [`${words.reference}: ${record.deliveryId ?? record.id}`, `${words.cancel}: ${links.cancelPage}`, `${words.follow}: ${links.manage}`].join("\n");
   const { error, value } = createEvents(
     record.windows.map((window, index) => ({
       uid: `${record.id}-${index}@callback-widget`,
       productId: "callback-widget",
-      title,
-      description: `Reference: ${record.deliveryId ?? record.id}\nSee or cancel: ${links.manage}`,
+      title: words.title(line),
+      description,
       url: links.manage,
       start: Date.parse(window.start),
       startInputType: "utc" as const,

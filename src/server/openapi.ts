@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate
 // requests, so the document cannot drift from what the BFF accepts.
 import * as z from "zod/mini";
-import { Availability, AvailabilityQuery, CallbackCancelled, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, PublicProfile } from "../shared/schemas";
+import { Availability, AvailabilityQuery, CallbackCancelled, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, ProfileQuery, PublicProfile } from "../shared/schemas";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -14,17 +14,13 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (name: string) => ({ "application/json": { schema: ref(name) } });
 const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ref("Problem") } } });
 const profileParameter = { name: "profile", in: "path", required: true, schema: { type: "string" }, example: "default" };
-const requestIdParameter = { name: "requestId", in: "path", required: true, schema: { type: "string", format: "uuid" } };
-const tokenParameter = (required: boolean) => ({
-  name: "token",
-  in: "query",
-  required,
-  schema: { type: "string" },
-  description: "The request's signed token, from the links in the answer that accepted it.",
-});
+const requestParameter = { name: "requestId", in: "path", required: true, schema: { type: "string" } };
+const tokenParameter = (required: boolean, description: string) => ({ name: "token", in: "query", required, schema: { type: "string" }, description });
+/** A query schema's properties as OpenAPI parameters. */
+const queryParameters = (schema: z.ZodMiniType) =>
+  Object.entries((schemaOf(schema, "input") as { properties: Record<string, JsonSchema> }).properties).map(([name, property]) => ({ name, in: "query", required: false, schema: property }));
 
 export function buildOpenApiDocument() {
-  const query = schemaOf(AvailabilityQuery, "input") as { properties: Record<string, JsonSchema> };
   return {
     openapi: "3.1.0",
     info: {
@@ -45,17 +41,18 @@ export function buildOpenApiDocument() {
       "/api/v1/profiles/{profile}": {
         get: {
           summary: "What a widget needs to know about a callback profile",
-          parameters: [profileParameter],
-          responses: { "200": { description: "The profile", content: json("PublicProfile") }, "404": problem("Unknown profile") },
+          parameters: [profileParameter, ...queryParameters(ProfileQuery)],
+          responses: {
+            "200": { description: "The profile, its texts in the visitor's language when it has them (and in every language it has)", content: json("PublicProfile") },
+            "404": problem("Unknown profile"),
+            "422": problem("A query parameter is not valid"),
+          },
         },
       },
       "/api/v1/profiles/{profile}/availability": {
         get: {
           summary: "Future slots a callback may be requested in",
-          parameters: [
-            profileParameter,
-            ...Object.entries(query.properties).map(([name, schema]) => ({ name, in: "query", required: false, schema })),
-          ],
+          parameters: [profileParameter, ...queryParameters(AvailabilityQuery)],
           responses: {
             "200": { description: "Slots as half-open UTC windows", content: json("Availability") },
             "404": problem("Unknown profile"),
@@ -93,28 +90,28 @@ export function buildOpenApiDocument() {
       },
       "/api/v1/callbacks/{requestId}": {
         get: {
-          summary: "A request's status; with its ?token=, also Dataverse's own state and the request's links",
-          parameters: [requestIdParameter, tokenParameter(false)],
+          summary: "A request's status",
+          parameters: [requestParameter, tokenParameter(false, "The request's token (from its `links`): adds Dataverse's own state of the delivery, and the links.")],
           responses: { "200": { description: "The request", content: json("CallbackStatus") }, "404": problem("No such request") },
         },
       },
       "/api/v1/callbacks/{requestId}/cancel": {
         post: {
-          summary: "Cancel a request: out of the outbox if not yet sent, else CCaaS_CreateOperation Cancel",
-          parameters: [requestIdParameter, tokenParameter(true)],
+          summary: "Cancel a request: out of the outbox if not sent yet, with CCaaS_CreateOperation (Cancel) in Dataverse if it was",
+          parameters: [requestParameter, tokenParameter(true, "The request's token (from its `links`).")],
           responses: {
             "200": { description: "Cancelled (or already was)", content: json("CallbackCancelled") },
             "404": problem("No such request, or a wrong token"),
-            "409": problem("Being sent right now (see Retry-After), or too late to cancel"),
-            "502": problem("The contact centre could not cancel the call"),
+            "409": problem("Being sent right now (try again shortly), or too late to cancel"),
+            "502": problem("The contact centre could not cancel it"),
           },
         },
       },
       "/api/v1/callbacks/{requestId}/invite.ics": {
         get: {
-          summary: "A calendar invite, one event per window",
-          parameters: [requestIdParameter, tokenParameter(true)],
-          responses: { "200": { description: "iCalendar", content: { "text/calendar": { schema: { type: "string" } } } }, "404": problem("No such request, or a wrong token") },
+          summary: "A calendar invite: one event per window, with the links to the request's page and to cancel it",
+          parameters: [requestParameter, tokenParameter(true, "The request's token (from its `links`).")],
+          responses: { "200": { description: "An iCalendar file", content: { "text/calendar": { schema: { type: "string" } } } }, "404": problem("No such request, or a wrong token") },
         },
       },
       "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },

@@ -3,8 +3,9 @@
 // next to what it may see (hours, slot length, consent text). See config/profiles.json.
 import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
+import { localize, type LocalizedTexts } from "../shared/localized-text";
 import type { PublicProfile } from "../shared/schemas";
-import { CountryCode, Guid, ProfileName, TimeZoneName, WidgetTheme } from "../shared/schemas";
+import { CountryCode, Guid, LanguageCode, ProfileName, TimeZoneName, WidgetTheme } from "../shared/schemas";
 import { DEFAULT_CALLING_HOURS, type CallingHoursRules } from "../shared/calling-hours";
 import { WEEKDAYS, type BusinessCalendar, type OpeningRange, type Weekday } from "../shared/slots";
 import { captchaScriptUrl, type BotDefenceSettings } from "./abuse/bot-defence";
@@ -40,8 +41,16 @@ const CallingHoursFile = z.strictObject({
   noCallDates: z._default(z.array(z.iso.date()), []),
 });
 
+/** A text in the profile's language, or in several: { "en": "…", "fr": "…" }. */
+const TextFile = z.union([
+  z.string().check(z.minLength(1)),
+  z.record(LanguageCode, z.string().check(z.minLength(1))).check(z.refine((texts) => Object.keys(texts).length > 0, "give the text in at least one language")),
+]);
+
 const ProfileFile = z.strictObject({
-  name: z.string().check(z.minLength(1)),
+  /** The language of texts given as plain strings, and the one shown when the visitor's is not given. */
+  language: z._default(LanguageCode, "en"),
+  name: TextFile,
   /** Pages allowed to embed this profile (script tag, iframe) and call the API from a browser. */
   allowedOrigins: z._default(z.array(Origin), []),
   proactiveEngagementConfigId: Guid,
@@ -61,7 +70,8 @@ const ProfileFile = z.strictObject({
   callingHours: z._default(CallingHoursFile, { enabled: true, byCountry: {}, noCallDates: [] }),
   allowedCountries: z.array(CountryCode).check(z.minLength(1)),
   defaultCountry: z.optional(CountryCode),
-  consent: z.strictObject({ version: z.string().check(z.minLength(1)), text: z.string().check(z.minLength(1)) }),
+  /** One version covers the text in every language: a new wording in any language is a new version. */
+  consent: z.strictObject({ version: z.string().check(z.minLength(1)), text: TextFile }),
   attributes: z._default(
     z.strictObject({
       /** Keys a request may set (e.g. an order number the host page knows). */
@@ -102,14 +112,19 @@ const ProfilesFile = z.strictObject({ profiles: z.record(ProfileName, ProfileFil
 
 export interface Profile {
   id: string;
+  /** The line's name in the profile's own language. */
   name: string;
+  /** The name in every language given (the profile's own included). */
+  names: LocalizedTexts;
+  /** The profile's own language: texts are shown in it when not given in the visitor's. */
+  language: string;
   proactiveEngagementConfigId: string;
   calendar: BusinessCalendar;
   asapMinimumMinutes: number;
   maxWindows: number;
   allowedCountries: string[];
   defaultCountry?: string;
-  consent: { version: string; text: string };
+  consent: { version: string; texts: LocalizedTexts };
   allowedAttributes: string[];
   fixedAttributes: Record<string, string>;
   limits: { perNumber: Limit; perProfile: Limit };
@@ -143,9 +158,16 @@ export function parseProfiles(json: unknown, source = "profiles"): Profiles {
     if (p.defaultCountry && !p.allowedCountries.includes(p.defaultCountry)) {
       problems.push(`${source}: profiles.${id}.defaultCountry: ${p.defaultCountry} is not in allowedCountries`);
     }
+    const names = textsOf(p.name, p.language);
+    const consentTexts = textsOf(p.consent.text, p.language);
+    for (const [field, texts] of [["name", names], ["consent.text", consentTexts]] as const) {
+      if (texts[p.language] === undefined) problems.push(`${source}: profiles.${id}.${field}: give it in the profile's language "${p.language}" too (the one shown when the visitor's is missing)`);
+    }
     profiles.set(id, {
       id,
-      name: p.name,
+      name: names[p.language] ?? "",
+      names,
+      language: p.language,
       proactiveEngagementConfigId: p.proactiveEngagementConfigId,
       calendar: {
         timeZone: p.timeZone,
@@ -159,7 +181,7 @@ export function parseProfiles(json: unknown, source = "profiles"): Profiles {
       maxWindows: p.maxWindows,
       allowedCountries: p.allowedCountries,
       defaultCountry: p.defaultCountry,
-      consent: p.consent,
+      consent: { version: p.consent.version, texts: consentTexts },
       allowedAttributes: p.attributes.allowed,
       fixedAttributes: p.attributes.fixed,
       limits: p.limits,
@@ -173,6 +195,20 @@ export function parseProfiles(json: unknown, source = "profiles"): Profiles {
   if (profiles.size === 0) problems.push(`${source}: profiles: define at least one profile`);
   if (problems.length > 0) throw new ConfigError(problems);
   return profiles;
+}
+
+function textsOf(text: string | Record<string, string>, language: string): LocalizedTexts {
+  return typeof text === "string" ? { [language]: text } : text;
+}
+
+/** The consent text a visitor speaking `locale` is shown (and agrees to), with its language. */
+export function consentFor(profile: Profile, locale: string | undefined): { language: string; text: string } {
+  return localize(profile.consent.texts, locale, profile.language);
+}
+
+/** The line's name for a visitor speaking `locale`. */
+export function nameFor(profile: Profile, locale: string | undefined): string {
+  return localize(profile.names, locale, profile.language).text;
 }
 
 function parseOpeningHours(hours: Partial<Record<Weekday, readonly string[]>>): BusinessCalendar["openingHours"] {
@@ -199,19 +235,25 @@ export function withExtraOrigins(profiles: Profiles, origins: string[]): Profile
   return new Map([...profiles].map(([id, profile]) => [id, { ...profile, allowedOrigins: [...new Set([...profile.allowedOrigins, ...origins])] }]));
 }
 
-/** What a browser may know about a profile; `formToken` starts its minimum fill time. */
-export function toPublicProfile(profile: Profile, formToken: string): PublicProfile {
+/**
+ * What a browser may know about a profile; `formToken` starts its minimum fill time. Texts come in
+ * the visitor's language (`locale`) when the profile has it, and in every language besides.
+ */
+export function toPublicProfile(profile: Profile, formToken: string, locale?: string): PublicProfile {
   const captcha = profile.botDefence.captcha;
+  const consent = consentFor(profile, locale);
   return {
     id: profile.id,
-    name: profile.name,
+    name: nameFor(profile, locale),
+    names: profile.names,
+    language: profile.language,
     timeZone: profile.calendar.timeZone,
     slotMinutes: profile.calendar.slotMinutes,
     horizonDays: profile.calendar.horizonDays,
     maxWindows: profile.maxWindows,
     allowedCountries: profile.allowedCountries,
     defaultCountry: profile.defaultCountry,
-    consent: profile.consent,
+    consent: { version: profile.consent.version, text: consent.text, language: consent.language, texts: profile.consent.texts },
     attributes: profile.allowedAttributes,
     formToken,
     minFillSeconds: profile.botDefence.minFillSeconds,

@@ -66,6 +66,13 @@ export const AttributeMap = z.record(
 
 export const Guid = z.guid({ error: "invalid" });
 
+export const LanguageCode = z
+  .string(refuse("locale_invalid"))
+  .check(z.regex(/^[a-z]{2,3}$/, { error: "locale_invalid" }), z.describe("An ISO 639 language code in lower case: `en`, `fr`, `ar`."));
+
+/** One text in several languages, by language code. */
+export const LocalizedTexts = z.record(LanguageCode, z.string());
+
 // ---------- public API: callback requests ----------
 
 export const CallbackRequest = z.strictObject(
@@ -98,11 +105,16 @@ export const CallbackRequest = z.strictObject(
 );
 export type CallbackRequest = z.infer<typeof CallbackRequest>;
 
-/** Where the visitor can follow, add to a calendar, or cancel their request (signed links). */
+/**
+ * Where the visitor can follow, add to a calendar, or cancel their request (signed links). Links for
+ * people (emails, calendars) only ever open a page: following one never cancels anything by itself.
+ */
 export const CallbackLinks = z.object({
   manage: z.string().check(z.describe("A page showing the request's status, with a Cancel button.")),
-  invite: z.string().check(z.describe("An .ics calendar invite, one event per window.")),
+  cancelPage: z.string().check(z.describe("The cancel link for people: the request's page, asking whether to cancel, with the Cancel button.")),
+  invite: z.string().check(z.describe("An .ics calendar invite, one event per window, carrying the cancel link.")),
   cancel: z.string().check(z.describe("POST here (no body) to cancel the request.")),
+  status: z.string().check(z.describe("GET: the request's status, Dataverse's own state of the delivery included.")),
 });
 export type CallbackLinks = z.infer<typeof CallbackLinks>;
 
@@ -156,14 +168,23 @@ export type WidgetTheme = z.infer<typeof WidgetTheme>;
 
 export const PublicProfile = z.object({
   id: ProfileName,
-  name: z.string(),
+  name: z.string().check(z.describe("The line's name, in the language asked for with `?locale=` when the profile has it, else in `language`.")),
+  names: LocalizedTexts.check(z.describe("The line's name in every language the profile gives.")),
+  language: LanguageCode.check(z.describe("The profile's own language: what a visitor sees when a text is not given in theirs.")),
   timeZone: TimeZoneName,
   slotMinutes: z.number(),
   horizonDays: z.number(),
   maxWindows: z.number(),
   allowedCountries: z.array(CountryCode),
   defaultCountry: z.optional(CountryCode),
-  consent: z.object({ text: z.string(), version: z.string() }),
+  consent: z.object({
+    version: z.string().check(z.describe("One version covers the text in every language.")),
+    text: z.string().check(z.describe("The text to agree to, in `consent.language`.")),
+    language: LanguageCode.check(z.describe("The language of `text`: the one asked for with `?locale=` when the profile has it, else the profile's.")),
+    texts: LocalizedTexts.check(
+      z.describe("The text in every language the profile gives. The BFF records the one in the request's `locale` (else the profile's language) as the text agreed to."),
+    ),
+  }),
   attributes: z.array(z.string()).check(z.describe("Attribute keys a request may carry.")),
   formToken: z.string().check(z.describe("Send it back as `formToken` with the request.")),
   minFillSeconds: z.number(),
@@ -178,6 +199,10 @@ export const PublicProfile = z.object({
   theme: z.optional(WidgetTheme),
 });
 export type PublicProfile = z.infer<typeof PublicProfile>;
+
+export const ProfileQuery = z.object({
+  locale: z.optional(LocaleTag.check(z.describe("The visitor's language: `name` and `consent.text` in it, when the profile has it."))),
+});
 
 export const AvailabilityQuery = z.strictObject(
   {

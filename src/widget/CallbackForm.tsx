@@ -5,6 +5,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import metadata from "libphonenumber-js/metadata.min.json";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useController, useForm, useWatch, type FieldErrors } from "react-hook-form";
+import { localize } from "../shared/localized-text";
 import { checkPhone, formatAsYouType } from "../shared/phone";
 import type { Availability, Problem, PublicProfile } from "../shared/schemas";
 import type { CallbackApi } from "./api";
@@ -50,8 +51,12 @@ export interface CallbackFormProps {
 }
 
 interface FormAlert {
+  /** A new id for each alert, so the live region announces it again even with the same words. */
+  id: number;
   title: string;
   details: string[];
+  /** Made only of field errors: goes once the visitor has corrected them all. */
+  onlyFields: boolean;
 }
 
 // The order fields appear in, so the first one needing attention gets focus.
@@ -63,13 +68,15 @@ const NAME_ERROR_ID = "cw-name-error";
 const CONSENT_ERROR_ID = "cw-consent-error";
 
 export function CallbackForm({ api, profile, availability, timeZone, locale, format, defaultValues, attributes, link, onDone, onProblem, onTimesStale, onNumberChange, onTimeZoneChange }: CallbackFormProps) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const schema = useMemo(() => buildFormSchema(profile, metadata), [profile]);
   const days = useMemo(() => groupSlotsByDay(availability.slots, format), [availability.slots, format]);
   const keys = useRef(createAttemptKeys());
   const honeypot = useRef<HTMLInputElement>(null);
   const shownAt = useRef(Date.now());
-  const [alert, setAlert] = useState<FormAlert | undefined>();
+  const [alert, setAlertState] = useState<FormAlert | undefined>();
+  const alertCount = useRef(0);
+  const setAlert = (next: Omit<FormAlert, "id"> | undefined) => setAlertState(next && { ...next, id: ++alertCount.current });
   // The CAPTCHA's token is good for one request: each answer from the BFF asks for a fresh check.
   const [captchaToken, setCaptchaToken] = useState<string | undefined>();
   const [captchaGeneration, setCaptchaGeneration] = useState(0);
@@ -129,7 +136,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     setAlert(undefined);
     if (profile.captcha && !captchaToken) {
       setCaptchaCode("captcha_required");
-      setAlert({ title: t.errors.captcha_required, details: [] });
+      setAlert({ title: t.checkFields, details: [t.errors.captcha_required], onlyFields: false });
       captchaRef.current?.focus();
       return;
     }
@@ -153,7 +160,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     const outcome = await api.submit(request, keys.current.keyFor(JSON.stringify(request)));
     if (outcome.kind === "unanswered") {
       onProblem?.({ title: "unreachable" });
-      setAlert({ title: t.unreachableTitle, details: [t.unreachableDetail] });
+      setAlert({ title: t.unreachableTitle, details: [t.unreachableDetail], onlyFields: false });
       return;
     }
     keys.current.answered();
@@ -166,10 +173,18 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     onDone(toCallbackResult(outcome, request));
   }
 
+  // The form's own checks failed: the fields say why, and the live region says it too, so that a
+  // screen reader announces it whichever side (the form or the BFF) found the problem.
+  function showInvalid(invalid: FieldErrors<CallbackFormInput>) {
+    const codes = FIELD_ORDER.flatMap((field) => (invalid[field]?.message ? [invalid[field]!.message!] : []));
+    setAlert({ title: t.checkFields, details: codes.map((code) => messageFor(code, undefined, t)), onlyFields: true });
+  }
+
   function showProblem(problem: Problem, choice: CallbackFormValues["when"], retryAfterSeconds?: number) {
     const captchaError = problem.errors?.find((error) => error.field === "captchaToken");
     setCaptchaCode(captchaError?.code);
     const { fields, unplaced } = placeFieldErrors((problem.errors ?? []).filter((error) => error !== captchaError), choice);
+    const placed = FIELD_ORDER.flatMap((field) => (fields[field] === undefined ? [] : [fields[field]!]));
     const first = FIELD_ORDER.find((field) => fields[field] !== undefined);
     for (const field of FIELD_ORDER) {
       const code = fields[field];
@@ -178,27 +193,41 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     }
     if ((problem.errors ?? []).some((error) => STALE_TIME_CODES.has(error.code))) onTimesStale?.();
     const details = [
-      problem.detail,
+      ...placed.map((code) => messageFor(code, undefined, t)),
       captchaError ? messageFor(captchaError.code, captchaError.message, t) : undefined,
       ...unplaced.map((error) => messageFor(error.code, error.message, t)),
+      // The BFF writes its own sentences in English; in another language the codes above say it.
+      language === "en" ? problem.detail : undefined,
       retryAfterSeconds ? t.tryAgainIn(retryAfterSeconds) : undefined,
       problem.requestId ? `${t.reference}: ${problem.requestId}` : undefined,
     ].filter((text): text is string => Boolean(text));
-    setAlert({ title: problem.title, details });
+    // Only field errors (with at most the BFF's reference for them): it goes once they are corrected.
+    const onlyFields = placed.length > 0 && unplaced.length === 0 && !retryAfterSeconds;
+    setAlert({ title: placed.length > 0 ? t.checkFields : t.notSent, details, onlyFields });
   }
 
   const errorText = (field: keyof FieldErrors<CallbackFormInput>) => {
     const error = errors[field];
     return error ? messageFor(error.message, undefined, t) : undefined;
   };
+  // An alert that only repeated field errors goes once they are all corrected.
+  const fieldsInError = FIELD_ORDER.filter((field) => errors[field] !== undefined).length;
+  useEffect(() => {
+    if (fieldsInError === 0) setAlertState((current) => (current?.onlyFields ? undefined : current));
+  }, [fieldsInError]);
+  // The profile's texts in the visitor's language when it gives them (the BFF records the same one).
+  const lineName = localize(profile.names, locale, profile.language);
+  const consentText = localize(profile.consent.texts, locale, profile.language);
   const whenError = errorText("when");
   const nameError = errorText("name");
   const consentError = errorText("consent");
 
   return (
-    <form className="cw-form" noValidate aria-labelledby="cw-title" aria-describedby={alert ? FORM_ALERT_ID : undefined} onSubmit={handleSubmit(submit)}>
+    <form className="cw-form" noValidate aria-labelledby="cw-title" aria-describedby={alert ? FORM_ALERT_ID : undefined} onSubmit={handleSubmit(submit, showInvalid)}>
       <h2 id="cw-title">{t.title}</h2>
-      <p className="cw-hint">{profile.name}</p>
+      <p className="cw-hint" lang={lineName.language} dir="auto">
+        {lineName.text}
+      </p>
 
       <fieldset className="cw-when" aria-describedby={whenError ? WHEN_ERROR_ID : undefined}>
         <legend>{t.whenLegend}</legend>
@@ -278,7 +307,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
             aria-describedby={consentError ? CONSENT_ERROR_ID : undefined}
             {...register("consent")}
           />
-          <span>{profile.consent.text}</span>
+          <span lang={consentText.language} dir="auto">
+            {consentText.text}
+          </span>
         </label>
         {consentError && (
           <p id={CONSENT_ERROR_ID} className="cw-error">
@@ -309,12 +340,19 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
       {/* Always in the page, so screen readers announce what is put into it. */}
       <div id={FORM_ALERT_ID} role="alert" className={alert ? "cw-alert" : "cw-alert-empty"}>
         {alert && (
-          <>
+          // Keyed by the alert's id: new nodes each time, which screen readers announce anew.
+          <div key={alert.id}>
             <p className="cw-alert-title">{alert.title}</p>
-            {alert.details.map((detail, i) => (
-              <p key={i}>{detail}</p>
-            ))}
-          </>
+            {alert.details.length <= 1 ? (
+              alert.details.map((detail) => <p key={detail}>{detail}</p>)
+            ) : (
+              <ul className="cw-alert-list">
+                {alert.details.map((detail, i) => (
+                  <li key={i}>{detail}</li>
+                ))}
+              </ul>
+            )}
+          </div>
         )}
       </div>
 

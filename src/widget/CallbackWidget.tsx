@@ -183,6 +183,7 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
           format={format}
           links={state.result.links}
           api={api}
+          follow
           onAnother={() => {
             setRound((n) => n + 1);
             load();

@@ -1,5 +1,6 @@
 // A request's own page (/requests/:id?token=…), reached from the confirmation, the calendar invite
-// or an email: its status (Dataverse's own included), its times, and Cancel.
+// or an email: its status (Dataverse's own included), its times, and Cancel. The cancel link
+// (&action=cancel) lands here too, asking whether to cancel: opening a link never cancels by itself.
 import { useEffect, useMemo, useState } from "react";
 import type { CallbackStatus } from "../shared/schemas";
 import { createApi } from "./api";
@@ -8,7 +9,15 @@ import { ENGLISH, I18nContext, isRightToLeft, loadMessages, pickLanguage, type I
 import { createSlotFormatter } from "./slot-groups";
 import { visitorLocale, visitorTimeZone } from "./visitor";
 
-export function RequestPage({ requestId, token, locale: wanted }: { requestId: string; token: string; locale?: string }) {
+export interface RequestPageProps {
+  requestId: string;
+  token: string;
+  /** Opened from the cancel link: ask whether to cancel. */
+  offerCancel?: boolean;
+  locale?: string;
+}
+
+export function RequestPage({ requestId, token, offerCancel, locale: wanted }: RequestPageProps) {
   const api = useMemo(() => createApi(), []);
   const [i18n, setI18n] = useState<I18n>(ENGLISH);
   const [request, setRequest] = useState<CallbackStatus | "missing" | undefined>();
@@ -46,6 +55,8 @@ export function RequestPage({ requestId, token, locale: wanted }: { requestId: s
             links={request.links}
             api={api}
             deliveryStatus={request.deliveryStatus}
+            onRequestPage
+            offerCancel={offerCancel}
           />
         )}
       </div>

@@ -35,6 +35,8 @@ export interface CallbackApi {
   submit(request: CallbackRequest, idempotencyKey: string): Promise<SubmitOutcome>;
   /** A request's status; with its token, Dataverse's own state and the links too. */
   status(requestId: string, token?: string): Promise<CallbackStatus>;
+  /** The status at a request's signed `links.status`. */
+  statusAt(statusUrl: string): Promise<CallbackStatus>;
   /** POSTs to a request's signed cancel link. */
   cancel(cancelUrl: string): Promise<{ ok: true } | { ok: false; problem?: Problem }>;
 }
@@ -61,6 +63,7 @@ export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fet
     },
     status: (requestId, token) =>
       getParsed(`${base}/api/v1/callbacks/${encodeURIComponent(requestId)}${token ? `?token=${encodeURIComponent(token)}` : ""}`, CallbackStatus),
+    statusAt: (statusUrl) => getParsed(statusUrl, CallbackStatus),
     async cancel(cancelUrl) {
       try {
         const response = await fetcher(cancelUrl, { method: "POST", headers: { accept: "application/json, application/problem+json" } });

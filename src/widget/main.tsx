@@ -18,7 +18,7 @@ document.documentElement.classList.toggle("cw-framed", options.framed);
 createRoot(root).render(
   <StrictMode>
     {options.request ? (
-      <RequestPage requestId={options.request.id} token={options.request.token} locale={options.locale} />
+      <RequestPage requestId={options.request.id} token={options.request.token} offerCancel={options.request.cancel} locale={options.locale} />
     ) : options.framed ? (
       <FramedWidget profile={options.profile} claimedParentOrigin={options.parentOrigin} link={options.link} locale={options.locale} theme={options.theme} />
     ) : (

@@ -11,8 +11,8 @@ export interface PageOptions {
   defaults: CallbackDefaults;
   /** ?theme=dark&accent=…: set by the iframe's host. */
   theme: WidgetTheme;
-  /** /requests/:id?token=…: a request's own page. */
-  request?: { id: string; token: string };
+  /** /requests/:id?token=…: a request's own page; `&action=cancel` (the cancel link) asks to cancel it. */
+  request?: { id: string; token: string; cancel: boolean };
 }
 
 export function pageOptions(location: Pick<Location, "pathname" | "search">): PageOptions {
@@ -32,7 +32,7 @@ export function pageOptions(location: Pick<Location, "pathname" | "search">): Pa
     theme: Object.fromEntries(
       (["theme", "accent", "radius", "font"] as const).flatMap((name) => (value(name) ? [[name === "theme" ? "mode" : name, value(name)]] : [])),
     ) as WidgetTheme,
-    request: requestId ? { id: decodeURIComponent(requestId), token: value("token") ?? "" } : undefined,
+    request: requestId ? { id: decodeURIComponent(requestId), token: value("token") ?? "", cancel: params.get("action") === "cancel" } : undefined,
   };
 }
 

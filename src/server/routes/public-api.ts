@@ -3,7 +3,7 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../../shared/phone";
-import { AvailabilityQuery, CallbackRequest, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
+import { AvailabilityQuery, CallbackRequest, ProfileQuery, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
 import { toPublicWindow } from "../../shared/windows";
 import { offerFor } from "../availability";
 import type { CalleeZones } from "../callee-zones";
@@ -11,7 +11,7 @@ import { acceptCallback } from "../callbacks";
 import { cancelCallback } from "../cancellation";
 import { callbackInvite } from "../invite";
 import { fieldError, fieldErrorsFromIssues, problem, PROBLEM_TYPES, validationProblem } from "../problem";
-import { toPublicProfile } from "../profiles";
+import { nameFor, toPublicProfile } from "../profiles";
 import type { CallbackRecord } from "../store/types";
 import type { AppDeps, AppEnv } from "../app";
 import { originAllowed, ownOrigin } from "./origins";
@@ -24,8 +24,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/api/v1/profiles/:profile", (c) => {
     const profile = profiles.get(c.req.param("profile"));
     if (!profile) return unknownProfile(c);
+    const query = ProfileQuery.safeParse(c.req.query());
+    if (!query.success) return validationProblem(c, fieldErrorsFromIssues(query.error.issues));
     c.header("Cache-Control", "no-store");
-    return c.json(toPublicProfile(profile, deps.formTokens.issue(profile.id)));
+    return c.json(toPublicProfile(profile, deps.formTokens.issue(profile.id), query.data.locale));
   });
 
   app.get("/api/v1/profiles/:profile/availability", async (c) => {
@@ -116,8 +118,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     const token = deps.manageTokens.issue(id);
     return {
       manage: `${base}/requests/${id}?token=${token}`,
+      cancelPage: `${base}/requests/${id}?token=${token}&action=cancel`,
       invite: `${base}/api/v1/callbacks/${id}/invite.ics?token=${token}`,
       cancel: `${base}/api/v1/callbacks/${id}/cancel?token=${token}`,
+      status: `${base}/api/v1/callbacks/${id}?token=${token}`,
     };
   };
 
@@ -167,7 +171,8 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!record || !deps.manageTokens.verify(record.id, c.req.query("token"))) {
       return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id and token", { errors: [fieldError("requestId", "request_not_found")] });
     }
-    const line = profiles.get(record.profile)?.name ?? record.profile;
+    const profile = profiles.get(record.profile);
+    const line = profile ? nameFor(profile, record.locale) : record.profile;
     return c.body(callbackInvite(record, line, linksFor(c, record.id)), 200, {
       "Content-Type": "text/calendar; charset=utf-8",
       "Content-Disposition": `attachment; filename="callback-${record.id.slice(0, 8)}.ics"`,

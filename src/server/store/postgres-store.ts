@@ -43,6 +43,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE callback_slots (request_id TEXT NOT NULL, profile TEXT NOT NULL, slot_start BIGINT NOT NULL, PRIMARY KEY (request_id, slot_start));
    CREATE TABLE do_not_call (phone_hash TEXT PRIMARY KEY, added_at BIGINT NOT NULL, source TEXT NOT NULL, note TEXT);
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
+  // Which language's consent text the visitor saw (profiles give it in several).
+  `ALTER TABLE callback_requests ADD COLUMN consent_language TEXT`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
@@ -180,7 +182,7 @@ export class PostgresStore implements Store {
 
   async consentRecords(from: number, to: number): Promise<ConsentRecord[]> {
     const { rows } = await this.pool.query<ConsentRow>(
-      `SELECT id, created_at, profile, consent_version, consent_text_hash, phone_hash, client_address_hash, user_agent, status
+      `SELECT id, created_at, profile, consent_version, consent_language, consent_text_hash, phone_hash, client_address_hash, user_agent, status
        FROM callback_requests WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id`,
       [from, to],
     );

@@ -12,6 +12,7 @@ export interface CallbackRow {
   visitor_time_zone: string;
   locale: string | null;
   consent_version: string;
+  consent_language: string | null;
   consent_text_hash: string;
   client_address_hash: string | null;
   user_agent: string | null;
@@ -35,14 +36,14 @@ export interface CallbackRow {
 export const INSERT_COLUMNS = [
   "id", "profile", "phone_hash", "personal", "windows", "asap", "attributes", "visitor_time_zone", "locale",
   "consent_version", "consent_text_hash", "client_address_hash", "user_agent", "idempotency_key", "fingerprint",
-  "created_at", "status", "attempts", "next_attempt_at", "in_doubt", "updated_at", "contact_id",
+  "created_at", "status", "attempts", "next_attempt_at", "in_doubt", "updated_at", "contact_id", "consent_language",
 ] as const;
 
 export function insertValues(c: NewCallback, now: number, asBoolean: (b: boolean) => unknown): unknown[] {
   return [
     c.id, c.profile, c.phoneHash, c.personal, JSON.stringify(c.windows), asBoolean(c.asap), JSON.stringify(c.attributes),
     c.visitorTimeZone, c.locale ?? null, c.consentVersion, c.consentTextHash, c.clientAddressHash ?? null, c.userAgent ?? null,
-    c.idempotencyKey ?? null, c.fingerprint, c.createdAt, "queued", 0, now, asBoolean(false), now, c.contactId ?? null,
+    c.idempotencyKey ?? null, c.fingerprint, c.createdAt, "queued", 0, now, asBoolean(false), now, c.contactId ?? null, c.consentLanguage ?? null,
   ];
 }
 
@@ -78,6 +79,7 @@ export function fromRow(row: CallbackRow): CallbackRecord {
     visitorTimeZone: row.visitor_time_zone,
     locale: row.locale ?? undefined,
     consentVersion: row.consent_version,
+    consentLanguage: row.consent_language ?? undefined,
     consentTextHash: row.consent_text_hash,
     clientAddressHash: row.client_address_hash ?? undefined,
     userAgent: row.user_agent ?? undefined,
@@ -119,6 +121,7 @@ export interface ConsentRow {
   created_at: number | string;
   profile: string;
   consent_version: string;
+  consent_language: string | null;
   consent_text_hash: string;
   phone_hash: string;
   client_address_hash: string | null;
@@ -132,6 +135,7 @@ export function fromConsentRow(row: ConsentRow): ConsentRecord {
     createdAt: Number(row.created_at),
     profile: row.profile,
     consentVersion: row.consent_version,
+    consentLanguage: row.consent_language ?? undefined,
     consentTextHash: row.consent_text_hash,
     phoneHash: row.phone_hash,
     clientAddressHash: row.client_address_hash ?? undefined,

@@ -44,6 +44,8 @@ const MIGRATIONS: string[] = [
    CREATE TABLE callback_slots (request_id TEXT NOT NULL, profile TEXT NOT NULL, slot_start INTEGER NOT NULL, PRIMARY KEY (request_id, slot_start));
    CREATE TABLE do_not_call (phone_hash TEXT PRIMARY KEY, added_at INTEGER NOT NULL, source TEXT NOT NULL, note TEXT);
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
+  // Which language's consent text the visitor saw (profiles give it in several).
+  `ALTER TABLE callback_requests ADD COLUMN consent_language TEXT`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
@@ -111,7 +113,7 @@ export class SqliteStore implements Store {
       dncHas: db.prepare(`SELECT 1 FROM do_not_call WHERE phone_hash = ?`),
       dncList: db.prepare(`SELECT phone_hash, added_at, source, note FROM do_not_call ORDER BY added_at, phone_hash`),
       consent: db.prepare(
-        `SELECT id, created_at, profile, consent_version, consent_text_hash, phone_hash, client_address_hash, user_agent, status
+        `SELECT id, created_at, profile, consent_version, consent_language, consent_text_hash, phone_hash, client_address_hash, user_agent, status
          FROM callback_requests WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`,
       ),
     };

@@ -213,12 +213,13 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
     });
 
     it("answers consent records by date", async () => {
-      const c = callback({ createdAt: T0 + 123_456, clientAddressHash: "ip", userAgent: "Firefox" });
+      const c = callback({ createdAt: T0 + 123_456, clientAddressHash: "ip", userAgent: "Firefox", consentLanguage: "ar" });
       await store.insertCallback(c, T0);
       const records = await store.consentRecords(T0 + 123_456, T0 + 123_457);
       expect(records).toEqual([
-        { requestId: c.id, createdAt: T0 + 123_456, profile: "default", consentVersion: "1", consentTextHash: "abc", phoneHash: c.phoneHash, clientAddressHash: "ip", userAgent: "Firefox", status: "queued" },
+        { requestId: c.id, createdAt: T0 + 123_456, profile: "default", consentVersion: "1", consentLanguage: "ar", consentTextHash: "abc", phoneHash: c.phoneHash, clientAddressHash: "ip", userAgent: "Firefox", status: "queued" },
       ]);
+      expect((await store.getCallback(c.id))?.consentLanguage).toBe("ar");
     });
 
     it("counts rate-limit hits per fixed window", async () => {

@@ -25,6 +25,9 @@ export interface NewCallback {
   visitorTimeZone: string;
   locale?: string;
   consentVersion: string;
+  /** The language of the consent text the visitor was shown (absent on records older than languages). */
+  consentLanguage?: string;
+  /** SHA-256 of that text. */
   consentTextHash: string;
   clientAddressHash?: string;
   userAgent?: string;
@@ -89,6 +92,8 @@ export interface ConsentRecord {
   createdAt: number;
   profile: string;
   consentVersion: string;
+  /** Which language's text was shown and agreed to. */
+  consentLanguage?: string;
   consentTextHash: string;
   phoneHash: string;
   clientAddressHash?: string;
