@@ -26,13 +26,13 @@ test.describe("data attributes", () => {
     // The element: light and purple by its own attributes, the script tag's 2 px corners, Spanish by its locale attribute.
     const inline = page.locator("main callback-widget .cw-root");
     await expect(inline.getByRole("heading", { name: "Solicitar una llamada" })).toBeVisible();
-    expect(await look(inline)).toEqual({ scheme: "light", background: WHITE, accent: "rgb(107, 44, 145)", radius: "2px" });
+    await expect.poll(() => look(inline)).toEqual({ scheme: "light", background: WHITE, accent: "rgb(107, 44, 145)", radius: "2px" });
 
     // The launcher's widget: the script tag's dark (the system is light) and 2 px, French by its data-locale.
     await page.getByRole("button", { name: "Demander un rappel" }).click();
     const panel = page.getByRole("dialog").locator(".cw-root");
     await expect(panel.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
-    expect(await look(panel)).toMatchObject({ scheme: "dark", background: DARK_BG, radius: "2px" });
+    await expect.poll(() => look(panel)).toMatchObject({ scheme: "dark", background: DARK_BG, radius: "2px" });
   });
 
   test("a profile's theme applies when the host sets none", async ({ page }) => {
@@ -41,7 +41,7 @@ test.describe("data attributes", () => {
     const panel = page.getByRole("dialog").locator(".cw-root");
     await expect(panel.getByRole("heading", { name: "Rückruf anfordern" })).toBeVisible();
     // config/profiles.json: the support line's accent #00695c and 14 px corners.
-    expect(await look(panel)).toEqual({ scheme: "light", background: WHITE, accent: "rgb(0, 105, 92)", radius: "14px" });
+    await expect.poll(() => look(panel)).toEqual({ scheme: "light", background: WHITE, accent: "rgb(0, 105, 92)", radius: "14px" });
   });
 });
 
@@ -50,17 +50,18 @@ test.describe("light and dark", () => {
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto("/");
     const root = page.locator(".cw-root");
-    expect(await look(root)).toMatchObject({ scheme: "dark", background: DARK_BG });
+    await expect.poll(() => look(root)).toMatchObject({ scheme: "dark", background: DARK_BG });
     await page.emulateMedia({ colorScheme: "light" });
     await expect(root).toHaveAttribute("data-theme", "light");
-    expect(await look(root)).toEqual({ scheme: "light", background: WHITE, accent: ACCENT, radius: "8px" });
+    // Colours ease into the new scheme (transitions): read them once they have settled.
+    await expect.poll(() => look(root)).toEqual({ scheme: "light", background: WHITE, accent: ACCENT, radius: "8px" });
 
     // Forced (?theme= is what the iframe embed passes on from data-theme): the system no longer decides.
     await page.goto("/callback/default?theme=dark");
-    expect(await look(root)).toMatchObject({ scheme: "dark", background: DARK_BG });
+    await expect.poll(() => look(root)).toMatchObject({ scheme: "dark", background: DARK_BG });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto("/callback/default?theme=light");
-    expect(await look(root)).toMatchObject({ scheme: "light", background: WHITE });
+    await expect.poll(() => look(root)).toMatchObject({ scheme: "light", background: WHITE });
   });
 });
 
