@@ -10,8 +10,10 @@ import { createCaptchaVerifier, FormTokens } from "./abuse/bot-defence";
 import { createAddressResolver } from "./abuse/client-address";
 import { RateLimiter } from "./abuse/rate-limiter";
 import { createApp } from "./app";
+import { createContactMapper } from "./auth/signed-in-contact";
+import { createTokenVerifier } from "./auth/token-verifier";
 import { cachedCalleeZones } from "./callee-zones";
-import type { Config, DataverseSettings } from "./config";
+import { ConfigError, type Config, type DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
 import { createMetrics } from "./metrics";
 import { DeliveryWorker, type WorkerOptions } from "./outbox/delivery-worker";
@@ -62,6 +64,10 @@ export async function openStore(config: Config, schema?: string): Promise<Store>
 export async function startBff(options: BffOptions): Promise<RunningBff> {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
+  const unverifiable = [...options.profiles.values()].filter((p) => p.signIn).map((p) => p.id);
+  if (unverifiable.length > 0 && !config.visitorAuth) {
+    throw new ConfigError(unverifiable.map((id) => `profiles.${id}.signIn: visitors' tokens cannot be verified: set VISITOR_AUTH_ISSUER, VISITOR_AUTH_AUDIENCE, VISITOR_AUTH_CONTACT_CLAIM and VISITOR_AUTH_CONTACT_FIELD`));
+  }
   const store = await openStore(config, options.databaseSchema);
   const { master, vault } = openVault(config);
   const metrics = createMetrics(store, now);
@@ -79,6 +85,9 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       ...options.worker,
     },
   );
+  // Token lifetimes are the identity provider's clock, the real one (never the injected `now`).
+  const visitorVerifier = config.visitorAuth && createTokenVerifier(config.visitorAuth);
+  const adminVerifier = config.adminAuth && createTokenVerifier(config.adminAuth);
   const staticRoot = options.staticRoot ?? DEFAULT_STATIC_ROOT;
   if (!existsSync(staticRoot)) logger.warn({ staticRoot }, "the widget is not built (run `npm run build`); serving the API only");
 
@@ -104,7 +113,10 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       trustedProxies: config.trustedProxies,
       addressLimit: config.addressLimit,
       publicUrl: config.publicUrl,
-      adminApiToken: config.adminApiToken,
+    },
+    auth: {
+      visitor: visitorVerifier && { verifier: visitorVerifier, mapContact: createContactMapper(config.visitorAuth!.contact, gateway, now) },
+      admin: { verifier: adminVerifier, role: config.adminAuth?.role ?? "Callback.Admin", staticToken: config.adminApiToken, page: config.adminAuth?.page },
     },
     staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
   });
@@ -127,6 +139,8 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       await worker.stop(config.shutdownGraceMs);
       await closed;
       await gateway.close();
+      await visitorVerifier?.close();
+      await adminVerifier?.close();
       await store.close();
     },
   };

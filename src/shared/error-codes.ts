@@ -48,6 +48,13 @@ export const ERROR_MESSAGES = {
   link_invalid: "This callback link is not valid. Request a callback without it, or ask for a new link.",
   link_expired: "This callback link has expired. Request a callback without it, or ask for a new link.",
   origin_not_allowed: "This page may not request callbacks for this line.",
+  sign_in_required: "A valid bearer token is required: sign in.",
+  sign_in_invalid: "The bearer token is not valid (signature, issuer, audience or algorithm).",
+  sign_in_expired: "The bearer token has expired: sign in again.",
+  sign_in_unavailable: "The identity provider's signing keys cannot be fetched right now.",
+  contact_not_found: "No Dataverse contact (or more than one) matches the signed-in account.",
+  contact_mismatch: "The request names another contact than the signed-in one.",
+  role_required: "The signed-in account does not have the role this needs.",
   phone_rate_limited: "We already have several requests for this number. Please wait before asking again.",
 } as const;
 

@@ -3,7 +3,7 @@
 // after one, nothing is sent until its Retry-After has passed).
 import type { Dispatcher } from "undici";
 import type { DataverseSettings } from "../config";
-import { createContactResolver } from "./contacts";
+import { createContactResolver, findContacts, getContact, type ContactRow } from "./contacts";
 import {
   buildVoiceDeliveryRequest,
   createProactiveVoiceDelivery,
@@ -28,6 +28,10 @@ export interface EngagementConfigInfo {
 
 export interface DataverseGateway {
   resolveContact(e164: string, name?: string): Promise<string>;
+  /** A contact by id (undefined when it does not exist). */
+  getContact(contactId: string): Promise<ContactRow | undefined>;
+  /** Contacts whose `field` equals `value`, at most `top`. */
+  findContacts(field: string, value: string, top: number): Promise<ContactRow[]>;
   createVoiceDelivery(delivery: VoiceDelivery): Promise<string>;
   findVoiceDeliveries(query: { phoneE164: string; contactId: string; proactiveEngagementConfigId: string }): Promise<DeliveryRow[]>;
   /** Gets a token (from cache when it can): proves the credentials work. */
@@ -75,6 +79,8 @@ export function createDataverseGateway(
 
   return {
     resolveContact: (e164, name) => timed("resolve_contact", () => contacts.resolveContact(e164, name)),
+    getContact: (contactId) => timed("get_contact", () => getContact(api, contactId)),
+    findContacts: (field, value, top) => timed("find_contacts", () => findContacts(api, field, value, top)),
     createVoiceDelivery: (delivery) =>
       timed("create_voice_delivery", () => createProactiveVoiceDelivery(api, buildVoiceDeliveryRequest(delivery, options.encoding))),
     findVoiceDeliveries: (query) => timed("find_voice_deliveries", () => findProactiveDeliveries(api, query)),

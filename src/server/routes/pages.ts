@@ -1,20 +1,24 @@
 // The pages and files the BFF serves to browsers: the standalone callback page, the iframe page
 // (the same HTML, framed only by a profile's allowed origins), the script-tag loader and the
 // widget bundle other origins import, and plain pages for signed links that cannot be used.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Context, Hono } from "hono";
 import { describeError } from "../../shared/error-codes";
 import type { AppDeps, AppEnv } from "../app";
+import { signInOrigins } from "../profiles";
 
-/** No inline script or style anywhere: the widget works under a strict CSP, and so do our pages. */
-export function pageCsp(frameAncestors: string): string {
+/**
+ * No inline script or style anywhere: the widget works under a strict CSP, and so do our pages.
+ * `connect` adds the identity provider a page signs in with (MSAL reads its metadata and tokens).
+ */
+export function pageCsp(frameAncestors: string, connect: string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self'",
-    "connect-src 'self'",
+    `connect-src ${["'self'", ...connect].join(" ")}`,
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -26,15 +30,33 @@ export function pageCsp(frameAncestors: string): string {
 export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   const root = deps.staticRoot;
   if (!root) return;
-  const indexHtml = readFileSync(path.join(root, "index.html"), "utf8");
+  const html = (name: string) => (existsSync(path.join(root, name)) ? readFileSync(path.join(root, name), "utf8") : undefined);
+  const indexHtml = html("index.html")!;
+  const adminHtml = html("admin.html") ?? "<!doctype html><title>Admin</title><p>The admin page is not built (npm run build).";
+  const bridgeHtml = html("auth-redirect.html") ?? "<!doctype html><title>Sign-in</title>";
 
-  const page = (c: Context, frameAncestors: string) => {
-    c.header("Content-Security-Policy", pageCsp(frameAncestors));
+  const page = (c: Context, frameAncestors: string, profile?: string, body = indexHtml) => {
+    c.header("Content-Security-Policy", pageCsp(frameAncestors, signInOrigins(deps.profiles.get(profile ?? ""))));
     c.header("Cache-Control", "no-cache");
-    return c.html(indexHtml);
+    return c.html(body);
   };
 
-  app.get("/", (c) => page(c, "'none'"));
+  app.get("/", (c) => page(c, "'none'", c.req.query("profile") ?? "default"));
+
+  // The admin page: its own bundle (MSAL and all), never part of what visitors download.
+  app.get("/admin", (c) => {
+    const authority = deps.auth.admin.page?.authority;
+    c.header("Content-Security-Policy", pageCsp("'none'", authority ? [new URL(authority).origin] : []));
+    c.header("Cache-Control", "no-cache");
+    return c.html(adminHtml);
+  });
+
+  // MSAL's redirect bridge: where the sign-in popup lands, to hand the answer to the widget.
+  app.get("/auth/redirect", (c) => {
+    c.header("Content-Security-Policy", pageCsp("'none'"));
+    c.header("Cache-Control", "no-cache");
+    return c.html(bridgeHtml);
+  });
 
   app.get("/callback/:profile", (c) => {
     const profile = c.req.param("profile");
@@ -47,7 +69,7 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
         return notice(c, check.reason === "link_expired" ? 410 : 400, title, describeError(check.reason), `/callback/${encodeURIComponent(profile)}`);
       }
     }
-    return page(c, "'none'");
+    return page(c, "'none'", profile);
   });
 
   // A request's own page (from the confirmation, the invite or an email): its status, and Cancel.
@@ -56,7 +78,7 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/embed/iframe", (c) => {
     const profile = deps.profiles.get(c.req.query("profile") ?? "");
     if (!profile) return notice(c, 404, "Unknown callback line", "This page needs the ?profile= of a callback line.");
-    return page(c, ["'self'", ...profile.allowedOrigins].join(" "));
+    return page(c, ["'self'", ...profile.allowedOrigins].join(" "), profile.id);
   });
 
   // Files other origins load: module scripts are fetched with CORS, so they say anyone may.
