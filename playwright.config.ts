@@ -9,6 +9,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
 export const BFF_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const SIMULATOR_PORT = BFF_PORT + 1;
 export const DEMO_PORT = BFF_PORT + 2;
+/** The development identity provider (the tests' Entra tenant), HTTPS. */
+export const IDP_PORT = BFF_PORT + 10;
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "callback-widget-e2e-"));
 process.env.E2E_DATA_DIR = dataDir; // the config is loaded again in each worker: keep one folder
 
@@ -32,6 +34,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: "ignore",
     stderr: "pipe",
-    env: { PORT: String(BFF_PORT), SIMULATOR_PORT: String(SIMULATOR_PORT), DEMO_PORT: String(DEMO_PORT), DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000/60s" },
+    env: { PORT: String(BFF_PORT), SIMULATOR_PORT: String(SIMULATOR_PORT), DEMO_PORT: String(DEMO_PORT), DEV_IDP_PORT: String(IDP_PORT), DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_PER_ADDRESS: "1000/60s" },
   },
 });

@@ -29,6 +29,7 @@ export interface DevClient {
   clientId: string;
   /** Where MSAL may be sent back to; browsers on these origins may also call the token endpoint. */
   redirectUris: string[];
+  postLogoutRedirectUris?: string[];
 }
 
 export interface DevIdpOptions {
@@ -41,8 +42,8 @@ export interface DevIdpOptions {
   /** The API tokens are for: its audience (`aud`) and the scopes a client may ask for. */
   api: { audience: string; scopes: string[] };
   accessTokenTtlSeconds?: number;
-  /** Lists the users (not their passwords) on the sign-in page: for the demo. */
-  listUsers?: boolean;
+  /** Lists the users on the sign-in page, with this hint about their password: for the demo. */
+  listUsers?: { passwordHint: string };
 }
 
 export interface RunningDevIdp {
@@ -79,6 +80,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     clients: options.clients.map((client) => ({
       client_id: client.clientId,
       redirect_uris: client.redirectUris,
+      post_logout_redirect_uris: client.postLogoutRedirectUris ?? [],
       // A single-page app: a public client, authorization code with PKCE.
       token_endpoint_auth_method: "none",
       grant_types: ["authorization_code", "refresh_token"],
@@ -182,7 +184,7 @@ export async function startDevIdp(options: DevIdpOptions): Promise<RunningDevIdp
     }
     const hint = typeof details.params.login_hint === "string" ? details.params.login_hint : "";
     const directory = options.listUsers
-      ? `<p>Demo accounts: ${options.users.map((u) => `<code>${escape(u.username)}</code>${u.roles?.length ? ` (${escape(u.roles.join(", "))})` : ""}`).join(", ")}.</p>`
+      ? `<p>Demo accounts: ${options.users.map((u) => `<code>${escape(u.username)}</code>${u.roles?.length ? ` (${escape(u.roles.join(", "))})` : ""}`).join(", ")}. ${escape(options.listUsers.passwordHint)}</p>`
       : "";
     res.writeHead(failed ? 401 : 200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
     res.end(
@@ -235,5 +237,5 @@ function escape(text: string): string {
 }
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · Contoso (development tenant)</title></head><body><main><h1>${escape(title)}</h1><p>Contoso development tenant: not Microsoft Entra ID.</p>${body}</main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · Contoso (development tenant)</title></head><body><main><h1>${escape(title)}</h1><p>Contoso development tenant: not Microsoft Entra ID.</p>${body}</main></body></html>`;
 }

@@ -2,7 +2,7 @@
 // postMessage protocol of shared/events.ts, and only with its parent, only if the parent's origin
 // is on the profile's allow-list: it posts to that explicit origin and accepts messages only from
 // that origin *and* from the parent window itself.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { isHostMessage, PROTOCOL_VERSION, type FrameMessage, type MessageBody, type Prefill } from "../shared/events";
 import type { WidgetTheme } from "../shared/schemas";
 import { createApi } from "../widget/api";
@@ -25,6 +25,9 @@ export function parentOrigin(claimed: string | undefined): string | undefined {
 
 type Outgoing = MessageBody<FrameMessage>;
 
+/** How long the host may take to hand over a token (its own sign-in may refresh one). */
+const TOKEN_TIMEOUT_MS = 15_000;
+
 export function FramedWidget({ profile, claimedParentOrigin, link, locale: initialLocale, theme }: FramedWidgetProps) {
   const [target, setTarget] = useState<string | undefined>();
   const [prefill, setPrefill] = useState<Prefill | undefined>();
@@ -32,6 +35,9 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
   const api = useMemo(() => createApi(), []);
   const targetRef = useRef<string | undefined>(undefined);
   targetRef.current = target;
+  // The host said it can hand over its visitor's token; requests waiting for its answer.
+  const [hostSignIn, setHostSignIn] = useState(false);
+  const pendingTokens = useRef(new Map<string, (token: string | null) => void>());
 
   // Talk only to a parent the profile allows (the server's frame-ancestors already enforces framing).
   useEffect(() => {
@@ -51,8 +57,14 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
     if (!target) return;
     const onMessage = (event: MessageEvent) => {
       if (event.source !== window.parent || event.origin !== target || !isHostMessage(event.data)) return;
-      if (event.data.type === "prefill") setPrefill((current) => ({ ...current, ...event.data.prefill }));
-      else if (event.data.type === "setLocale") setLocale(event.data.locale);
+      const message = event.data;
+      if (message.type === "prefill") setPrefill((current) => ({ ...current, ...message.prefill }));
+      else if (message.type === "setLocale") setLocale(message.locale);
+      else if (message.type === "auth") setHostSignIn(message.available);
+      else if (message.type === "authToken") {
+        pendingTokens.current.get(message.id)?.(typeof message.token === "string" ? message.token : null);
+        pendingTokens.current.delete(message.id);
+      }
     };
     window.addEventListener("message", onMessage);
     // Keep the iframe exactly as tall as the content, whatever state it is in.
@@ -64,10 +76,29 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
     };
   }, [target]);
 
+  // Asks the host for its token over the protocol; nothing if it does not answer in time.
+  const getAuthToken = useCallback(
+    () =>
+      new Promise<string | null>((resolve) => {
+        const id = crypto.randomUUID();
+        const timer = setTimeout(() => {
+          pendingTokens.current.delete(id);
+          resolve(null);
+        }, TOKEN_TIMEOUT_MS);
+        pendingTokens.current.set(id, (token) => {
+          clearTimeout(timer);
+          resolve(token);
+        });
+        post({ type: "authTokenRequest", id });
+      }),
+    [],
+  );
+
   return (
     <CallbackWidget
       profile={profile}
       link={link}
+      getAuthToken={hostSignIn ? getAuthToken : undefined}
       locale={locale}
       theme={theme}
       defaultValues={prefill}

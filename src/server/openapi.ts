@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate
 // requests, so the document cannot drift from what the BFF accepts.
 import * as z from "zod/mini";
-import { Availability, AvailabilityQuery, CallbackRequest, CallbackScheduled, Problem, PublicProfile } from "../shared/schemas";
+import { Availability, AvailabilityQuery, CallbackRequest, CallbackScheduled, Problem, PublicProfile, SignedInVisitor } from "../shared/schemas";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -48,15 +48,31 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      "/api/v1/profiles/{profile}/me": {
+        get: {
+          summary: "The signed-in visitor's details from their Dataverse contact, to prefill the form",
+          parameters: [profileParameter],
+          security: [{ bearer: [] }],
+          responses: {
+            "200": { description: "Name and number of the contact the token maps to", content: json("SignedInVisitor") },
+            "401": problem("No token, or a token that is not valid (signature, issuer, audience, algorithm) or has expired"),
+            "403": problem("No single contact matches the signed-in account"),
+          },
+        },
+      },
       "/api/v1/callbacks": {
         post: {
           summary: "Request a callback",
+          description: "With a bearer token, the request is for the signed-in visitor's contact and no other.",
+          security: [{}, { bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: ref("CallbackRequest") } } },
           responses: {
             "201": { description: "The call is scheduled", content: json("CallbackScheduled") },
             "400": problem("The body is not JSON"),
             "413": problem("The body is too large"),
             "415": problem("The body is not declared as JSON"),
+            "401": problem("A token that is not valid or has expired, or none on a profile that requires signing in"),
+            "403": problem("A signed-in request naming another contact (a signed link for someone else)"),
             "422": problem("Some fields are not valid"),
             "502": problem("The contact centre refused the request"),
             "503": problem("The contact centre is unavailable; try again later"),
@@ -65,7 +81,9 @@ export function buildOpenApiDocument() {
       },
     },
     components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token for this API from the organisation's Microsoft Entra tenant." } },
       schemas: {
+        SignedInVisitor: schemaOf(SignedInVisitor),
         CallbackRequest: schemaOf(CallbackRequest, "input"),
         CallbackScheduled: schemaOf(CallbackScheduled),
         PublicProfile: schemaOf(PublicProfile),

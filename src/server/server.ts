@@ -61,13 +61,19 @@ export async function openStore(config: Config, schema?: string): Promise<Store>
   return config.databaseUrl ? openPostgresStore({ connectionString: config.databaseUrl, schema }) : openSqliteStore(config.dataDir);
 }
 
+/** A profile asking visitors to sign in needs a way to verify their tokens. */
+export function checkSignIn(profiles: Profiles, config: Pick<Config, "visitorAuth">): string[] {
+  if (config.visitorAuth) return [];
+  return [...profiles.values()]
+    .filter((p) => p.signIn)
+    .map((p) => `profiles.${p.id}.signIn: visitors' tokens cannot be verified: set VISITOR_AUTH_ISSUER, VISITOR_AUTH_AUDIENCE, VISITOR_AUTH_CONTACT_CLAIM and VISITOR_AUTH_CONTACT_FIELD`);
+}
+
 export async function startBff(options: BffOptions): Promise<RunningBff> {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
-  const unverifiable = [...options.profiles.values()].filter((p) => p.signIn).map((p) => p.id);
-  if (unverifiable.length > 0 && !config.visitorAuth) {
-    throw new ConfigError(unverifiable.map((id) => `profiles.${id}.signIn: visitors' tokens cannot be verified: set VISITOR_AUTH_ISSUER, VISITOR_AUTH_AUDIENCE, VISITOR_AUTH_CONTACT_CLAIM and VISITOR_AUTH_CONTACT_FIELD`));
-  }
+  const signInProblems = checkSignIn(options.profiles, config);
+  if (signInProblems.length > 0) throw new ConfigError(signInProblems);
   const store = await openStore(config, options.databaseSchema);
   const { master, vault } = openVault(config);
   const metrics = createMetrics(store, now);

@@ -104,6 +104,7 @@ export const ar = {
   signInRequired: "سجّل الدخول لطلب معاودة الاتصال.",
   signOut: "تسجيل الخروج",
   signInFailed: "لم ينجح تسجيل الدخول. يمكنك المحاولة مرة أخرى أو المتابعة دون تسجيل الدخول.",
+  signedIn: "تم تسجيل الدخول",
   signedInAs: (name: string) => `تم تسجيل الدخول باسم ${name}`,
   statusLabels: {
     queued: "في انتظار الإحالة إلى مركز الاتصال",

@@ -104,6 +104,7 @@ export const de = {
   signInRequired: "Melden Sie sich an, um einen Rückruf anzufordern.",
   signOut: "Abmelden",
   signInFailed: "Die Anmeldung ist nicht gelungen. Sie können es erneut versuchen oder ohne Anmeldung fortfahren.",
+  signedIn: "Angemeldet",
   signedInAs: (name: string) => `Angemeldet als ${name}`,
   statusLabels: {
     queued: "Wartet auf Weitergabe an das Kontaktcenter",

@@ -108,6 +108,7 @@ export const en = {
   signInRequired: "Sign in to request a callback.",
   signOut: "Sign out",
   signInFailed: "Signing in did not succeed. You can try again, or continue without signing in.",
+  signedIn: "Signed in",
   signedInAs: (name: string) => `Signed in as ${name}`,
   statusLabels: {
     queued: "Waiting to be passed to the contact centre",

@@ -104,6 +104,7 @@ export const es = {
   signInRequired: "Inicie sesión para solicitar una llamada.",
   signOut: "Cerrar sesión",
   signInFailed: "No se pudo iniciar sesión. Puede volver a intentarlo o continuar sin iniciar sesión.",
+  signedIn: "Sesión iniciada",
   signedInAs: (name: string) => `Sesión iniciada como ${name}`,
   statusLabels: {
     queued: "Esperando a pasar al centro de contacto",

@@ -105,6 +105,7 @@ export const fr = {
   signInRequired: "Connectez-vous pour demander un rappel.",
   signOut: "Se déconnecter",
   signInFailed: "La connexion n’a pas abouti. Vous pouvez réessayer ou continuer sans vous connecter.",
+  signedIn: "Connecté",
   signedInAs: (name: string) => `Connecté en tant que ${name}`,
   statusLabels: {
     queued: "En attente de transmission au centre de contact",
