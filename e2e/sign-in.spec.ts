@@ -3,6 +3,7 @@
 // a certificate made at start that this context accepts). MSAL signs in with protocolMode OIDC;
 // the BFF verifies every token through the provider's JWKS.
 import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
 import { DEMO_CUSTOMER, DEMO_PASSWORD } from "../src/server/demo-sign-in";
 import { DEMO_ORIGIN, deliveriesTo, IDP_ORIGIN, uniqueFrenchMobile, watchConsole } from "./support";
@@ -15,6 +16,11 @@ async function signInAt(page: Page, username: string) {
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function expectNoViolations(page: Page, state: string) {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `axe violations in state "${state}"`).toEqual([]);
 }
 
 async function requestCallback(scope: Page | Locator | FrameLocator) {
@@ -31,6 +37,7 @@ test.describe("signed-in visitors", () => {
     await page.goto("/callback/portal");
     await expect(page.getByText("Sign in to use the details of your account.")).toBeVisible();
     await expect(page.getByLabel("Phone number")).toHaveValue("");
+    await expectNoViolations(page, "signed out");
 
     const popup = page.waitForEvent("popup");
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -44,6 +51,7 @@ test.describe("signed-in visitors", () => {
     // The number is the Dataverse contact's, formatted as the visitor would type it.
     await expect(page.getByLabel("Phone number")).toHaveValue("06 12 34 56 78");
     await expect(page.getByLabel("Your name")).toHaveValue("Ada Lovelace");
+    await expectNoViolations(page, "signed in");
 
     const before = await deliveriesTo(request, DEMO_CUSTOMER.mobilephone);
     await requestCallback(page);
@@ -105,6 +113,7 @@ test.describe("the admin page", () => {
     await expect(page.locator("body")).not.toContainText(e164);
     await row.getByRole("button", { name: /^Show the number/ }).click();
     await expect(page.locator("body")).toContainText(e164);
+    await expectNoViolations(page, "admin page");
 
     // The do-not-call list: add a number (then the widget refuses it), remove it.
     const listed = uniqueFrenchMobile();
@@ -140,6 +149,7 @@ test.describe("the admin page", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await signInAt(page, "eve");
     await expect(page.getByRole("alert")).toHaveText(/does not have the Callback\.Admin role/);
+    await expectNoViolations(page, "admin page, refused");
     await expect(page.getByRole("table")).toHaveCount(0);
     await expect(page.getByRole("heading", { name: "Do-not-call list" })).toHaveCount(0);
   });

@@ -263,6 +263,19 @@ describe("the admin API", () => {
     expect((await call("GET", `/api/v1/admin/callbacks/${id}/phone`, { token: tokens.eve })).status).toBe(403);
   });
 
+  it("shows a request whose delivery failed and will be tried again as retrying, in the outbox", async () => {
+    h.simulator.setFaults({ rules: [{ target: "action", kind: "status", status: 503 }] });
+    try {
+      const queued = await call("POST", "/api/v1/callbacks", { body: callbackBody("support", { phone: "06 12 34 56 16", country: "FR" }) });
+      expect(queued.status).toBe(202);
+      const body = (await call("GET", "/api/v1/admin/callbacks", { token: tokens.grace })).json() as { outbox: { depth: number }; callbacks: Array<{ requestId: string; status: string; attempts: number; lastError?: string }> };
+      expect(body.callbacks.find((c) => c.requestId === queued.json().requestId)).toMatchObject({ status: "retrying", attempts: 1, lastError: expect.stringContaining("503") });
+      expect(body.outbox.depth).toBeGreaterThanOrEqual(1);
+    } finally {
+      h.simulator.clearFaults();
+    }
+  });
+
   it("adds a number to the do-not-call list and removes it by its hash", async () => {
     const added = await call("POST", "/api/v1/admin/do-not-call", { token: tokens.grace, body: { numbers: ["06 12 34 56 99"], country: "FR" } });
     expect(added.json()).toMatchObject({ added: 1 });
