@@ -3,7 +3,7 @@
 // issuer, for our audience, not expired. jose does the work; this module only decides what to
 // trust and turns jose's errors into the few reasons the API answers with. Nothing is trusted
 // before the signature is: there is no path that decodes a token without verifying it.
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type RemoteJWKSet } from "jose";
 import { Agent, fetch as undiciFetch } from "undici";
 
 export interface TokenTrust {
@@ -39,6 +39,8 @@ export interface TokenVerifier {
   readonly issuer: string;
   /** The token's claims once everything checks out; throws TokenRefused otherwise. */
   verify(token: string): Promise<JWTPayload>;
+  /** Fetches the issuer's signing keys now and says how many there are (for `npm run doctor`). */
+  signingKeys(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,9 +49,14 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
   // jose fetches the JWKS (and refetches it when a token names an unknown `kid`, at most every
   // 30 s); through undici so that the extra certificate authorities apply.
   const fetchWithTrust = ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher })) as never;
-  let keys: Promise<JWTVerifyGetKey> | undefined;
+  let keys: Promise<RemoteJWKSet> | undefined;
+  const remoteKeys = () =>
+    (keys ??= discover().catch((error: unknown) => {
+      keys = undefined; // try again on the next token
+      throw error;
+    }));
 
-  async function discover(): Promise<JWTVerifyGetKey> {
+  async function discover(): Promise<RemoteJWKSet> {
     let jwksUri = trust.jwksUri;
     if (!jwksUri) {
       const response = await undiciFetch(`${trust.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`, { dispatcher, signal: AbortSignal.timeout(trust.timeoutMs) });
@@ -65,13 +72,15 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
 
   return {
     issuer: trust.issuer,
+    async signingKeys() {
+      const jwks = await remoteKeys();
+      await jwks.reload();
+      return jwks.jwks()?.keys.length ?? 0;
+    },
     async verify(token) {
-      let getKey: JWTVerifyGetKey;
+      let getKey: RemoteJWKSet;
       try {
-        getKey = await (keys ??= discover().catch((error: unknown) => {
-          keys = undefined; // try again on the next token
-          throw error;
-        }));
+        getKey = await remoteKeys();
       } catch (error) {
         throw new TokenRefused("unavailable", (error as Error).message);
       }
