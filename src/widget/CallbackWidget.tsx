@@ -1,7 +1,7 @@
 // The widget: loads a profile and its availability from the BFF, shows the form, then the
 // confirmation. Every way of embedding the widget renders this one component.
 import metadata from "libphonenumber-js/metadata.min.json";
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
 import type { AuthTokenSource } from "../shared/events";
 import { nationalFormat } from "../shared/phone";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
@@ -11,6 +11,7 @@ import { Confirmation } from "./Confirmation";
 import type { CallbackResult } from "./result";
 import { createSlotFormatter } from "./slot-groups";
 import { ENGLISH, I18nContext, isRightToLeft, loadMessages, pickLanguage, type I18n, type Messages } from "./i18n";
+import type { MsalSignInProps } from "./sign-in/MsalSignIn";
 import { SignInBar } from "./sign-in/SignInBar";
 import { useSignedInVisitor, type TokenGetter } from "./sign-in/use-signed-in-visitor";
 import { mergeThemes, themeStyle, useColorScheme } from "./theme";
@@ -20,7 +21,8 @@ export type { CallbackDefaults } from "./CallbackForm";
 export type { CallbackResult } from "./result";
 
 // MSAL is fetched only for a profile whose visitors sign in with it, never by anonymous visitors.
-const MsalSignIn = lazy(() => import("./sign-in/MsalSignIn"));
+// Should it fail to load, the widget goes on without a Sign in button.
+const MsalSignIn = lazy<ComponentType<MsalSignInProps>>(() => import("./sign-in/MsalSignIn").catch(() => ({ default: () => null })));
 
 export interface CallbackWidgetProps {
   /** The callback profile's name, e.g. "default". */
@@ -108,7 +110,10 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   const hasHostTokens = getAuthToken !== undefined;
   const hostSource = useMemo<TokenGetter | undefined>(() => (hasHostTokens ? async () => (await hostTokens.current?.()) ?? null : undefined), [hasHostTokens]);
   const [msalSource, setMsalSource] = useState<TokenGetter | undefined>();
-  const onMsalSource = useCallback((source: TokenGetter | undefined) => setMsalSource(() => source), []);
+  const onMsalSource = useCallback((source: TokenGetter | undefined) => {
+    setMsalSource(() => source);
+    if (source) setSignInFailed(false);
+  }, []);
   const [signInFailed, setSignInFailed] = useState(false);
   const tokens = hostSource ?? msalSource;
   const visitor = useSignedInVisitor(api, profile, tokens, state.step === "form" || state.step === "done");
