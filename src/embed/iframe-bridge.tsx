@@ -38,6 +38,7 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
   // The host said it can hand over its visitor's token; requests waiting for its answer.
   const [hostSignIn, setHostSignIn] = useState(false);
   const pendingTokens = useRef(new Map<string, (token: string | null) => void>());
+  const readied = useRef(false);
 
   // Talk only to a parent the profile allows (the server's frame-ancestors already enforces framing).
   useEffect(() => {
@@ -67,6 +68,9 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
       }
     };
     window.addEventListener("message", onMessage);
+    // The form may have been ready before we knew whom to tell: tell them now, so the host
+    // answers with what it has (prefill, language, sign-in).
+    if (readied.current) post({ type: "ready", detail: { profile } });
     // Keep the iframe exactly as tall as the content, whatever state it is in.
     const observer = new ResizeObserver(() => post({ type: "resize", height: document.documentElement.getBoundingClientRect().height }));
     observer.observe(document.documentElement);
@@ -103,7 +107,10 @@ export function FramedWidget({ profile, claimedParentOrigin, link, locale: initi
       theme={theme}
       defaultValues={prefill}
       attributes={prefill?.attributes}
-      onReady={() => post({ type: "ready", detail: { profile } })}
+      onReady={() => {
+        readied.current = true;
+        post({ type: "ready", detail: { profile } });
+      }}
       onClose={target ? () => post({ type: "close", detail: { profile } }) : undefined}
       onError={(error) => post({ type: "error", detail: { profile, ...error } })}
       onSubmitted={(result) =>
