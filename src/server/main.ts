@@ -65,9 +65,12 @@ async function main(): Promise<void> {
       api: { audience: DEMO_API, scopes: [DEMO_REQUEST_SCOPE, `${DEMO_API}/Callback.Manage`] },
       listUsers: { passwordHint: `Password: ${DEMO_PASSWORD}.` },
     });
-    config.visitorAuth ??= demoVisitorAuth(idp, 10_000);
     config.adminAuth ??= demoAdminAuth(idp, 10_000);
-    profiles = withPortalProfile(profiles, idp);
+    // The demo's signed-in line only when visitors' tokens come from this provider too.
+    if (!config.visitorAuth) {
+      config.visitorAuth = demoVisitorAuth(idp, 10_000);
+      profiles = withPortalProfile(profiles, idp);
+    }
     logger.warn(
       { issuer: idp.issuer, users: DEMO_USERS.map((u) => u.username), password: DEMO_PASSWORD },
       "sign-in runs against a DEVELOPMENT identity provider, not Microsoft Entra ID (set VISITOR_AUTH_* and ADMIN_AUTH_* to use a tenant; see .env.example)",
