@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "./config";
 import { parseProfiles } from "./profiles";
 import { checkSignIn } from "./server";
 
@@ -49,6 +49,13 @@ describe("loadConfig", () => {
     expect(problemsOf(() => loadConfig({ ...env, AZURE_CLIENT_CERTIFICATE_PATH: path.join(dir, "missing.pem") }))).toEqual([
       expect.stringMatching(/^AZURE_CLIENT_CERTIFICATE_PATH: cannot read .*ENOENT/),
     ]);
+  });
+});
+
+describe(".env.example", () => {
+  it("documents every variable the BFF reads", () => {
+    const documented = readFileSync(".env.example", "utf8");
+    expect(ENVIRONMENT_VARIABLES.filter((name) => !new RegExp(`^${name}=`, "m").test(documented))).toEqual([]);
   });
 });
 

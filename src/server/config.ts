@@ -148,6 +148,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_PER_ADDRESS: z._default(z.string().check(z.regex(/^\d+\/\d+s$/, "must look like 20/600s (requests per seconds)")), "20/600s"),
 });
 
+/** Every variable the BFF reads (each is documented in .env.example). */
+export const ENVIRONMENT_VARIABLES = Object.keys(EnvSchema.shape);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(stripEmpty(env));
   if (!parsed.success) {
