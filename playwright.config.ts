@@ -10,6 +10,8 @@ export const BFF_PORT = Number(process.env.E2E_PORT ?? 3100);
 export const SIMULATOR_PORT = BFF_PORT + 1;
 export const DEMO_PORT = BFF_PORT + 2;
 export const FAKE_CAPTCHA_PORT = BFF_PORT + 3;
+/** The development identity provider (the tests' Entra tenant), HTTPS. */
+export const IDP_PORT = BFF_PORT + 10;
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), "callback-widget-e2e-"));
 process.env.E2E_DATA_DIR = dataDir; // the config is loaded again in each worker: keep one folder
 
@@ -67,6 +69,7 @@ export default defineConfig({
         RATE_LIMIT_PER_ADDRESS: "1000/60s",
         PROFILES_FILE: profilesFile,
         CAPTCHA_SECRET: "e2e-captcha-secret",
+        DEV_IDP_PORT: String(IDP_PORT),
       },
     },
   ],

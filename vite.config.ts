@@ -20,6 +20,10 @@ export default defineConfig({
         index: "index.html",
         // What the script-tag loader imports on demand: a stable name, revalidated by the BFF.
         widget: "src/embed/widget-element.tsx",
+        // The admin page (/admin) and MSAL's redirect bridge (/auth/redirect): their own bundles,
+        // so nothing of MSAL is in what an anonymous visitor downloads.
+        admin: "admin.html",
+        "auth-redirect": "auth-redirect.html",
       },
       output: {
         entryFileNames: (chunk) => (chunk.name === "widget" ? "embed/widget.js" : "assets/[name]-[hash].js"),

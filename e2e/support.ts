@@ -10,6 +10,8 @@ export const BFF_ORIGIN = `http://127.0.0.1:${BFF_PORT}`;
 export const DEMO_ORIGIN = `http://127.0.0.1:${BFF_PORT + 2}`;
 /** ...and the same pages on an origin they do not (localhost is another origin than 127.0.0.1). */
 export const FOREIGN_DEMO_ORIGIN = `http://localhost:${BFF_PORT + 2}`;
+/** The development identity provider `npm start` runs as the organisation's tenant (HTTPS, self-signed). */
+export const IDP_ORIGIN = `https://127.0.0.1:${BFF_PORT + 10}`;
 
 export interface RecordedDelivery {
   deliveryId: string;

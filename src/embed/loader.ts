@@ -6,7 +6,8 @@
 // It keeps a global queue API that works before it has loaded, like the usual analytics snippets:
 //   window.CallbackWidget = window.CallbackWidget || function () { (CallbackWidget.q = CallbackWidget.q || []).push(arguments) };
 //   CallbackWidget("prefill", { name: "Ada", attributes: { orderNumber: "42" } });
-import { isFrameMessage, PROTOCOL_VERSION, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
+//   CallbackWidget("getAuthToken", () => portal.accessTokenFor("api://…/Callback.Request"));
+import { isFrameMessage, PROTOCOL_VERSION, type AuthTokenSource, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
 import type { MountOptions, WidgetController } from "./widget-element";
 
 type WidgetModule = typeof import("./widget-element");
@@ -24,7 +25,7 @@ const script = document.currentScript as HTMLScriptElement | null;
 if (!window.CallbackWidget?.loaded && script) {
   const data = script.dataset;
   const apiBase = data.api ?? new URL(script.src).origin;
-  const state: { prefill?: Prefill; locale?: string } = { locale: data.locale };
+  const state: { prefill?: Prefill; locale?: string; getAuthToken?: AuthTokenSource } = { locale: data.locale };
   const controllers = new Set<WidgetController>();
   // data-theme="dark|light|auto", data-accent, data-radius, data-font on the script or the element.
   const themeOf = (d: DOMStringMap) =>
@@ -47,6 +48,7 @@ if (!window.CallbackWidget?.loaded && script) {
         apiBase: this.getAttribute("api") ?? apiBase,
         locale: this.getAttribute("locale") ?? state.locale,
         prefill: state.prefill,
+        getAuthToken: state.getAuthToken,
         theme: { ...theme, ...themeOf(this.dataset) },
       };
     }
@@ -206,12 +208,20 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       if (event.source !== frame.contentWindow || event.origin !== origin || !isFrameMessage(event.data)) continue;
       const message = event.data;
       if (message.type === "resize") frame.style.height = `${Math.ceil(message.height)}px`;
-      else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
+      else if (message.type === "authTokenRequest") {
+        // The host's token goes to this frame's origin (the BFF's) and nowhere else.
+        const id = message.id;
+        void Promise.resolve()
+          .then(() => state.getAuthToken?.())
+          .catch(() => null)
+          .then((token) => tellFrames({ type: "authToken", id, token: typeof token === "string" ? token : null }, frame));
+      } else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
       // A frame that just got ready hears what the page asked before it was there.
       if (message.type === "ready") {
         ready.add(frame);
         if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
         if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
+        if (state.getAuthToken) tellFrames({ type: "auth", available: true }, frame);
       }
     }
   });
@@ -227,8 +237,13 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     } else if (command === "setLocale") {
       state.locale = argument as string;
       tellFrames({ type: "setLocale", locale: state.locale });
+    } else if (command === "getAuthToken" && typeof argument === "function") {
+      state.getAuthToken = argument as AuthTokenSource;
+      tellFrames({ type: "auth", available: true });
     }
-    if (command === "prefill" || command === "setLocale") for (const c of controllers) c.update({ prefill: state.prefill, locale: state.locale });
+    if (command === "prefill" || command === "setLocale" || command === "getAuthToken") {
+      for (const c of controllers) c.update({ prefill: state.prefill, locale: state.locale, getAuthToken: state.getAuthToken });
+    }
   };
   api.loaded = true;
   window.CallbackWidget = api;

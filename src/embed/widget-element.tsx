@@ -4,7 +4,7 @@
 // properties, which the root resets), and nothing of ours gets out.
 import { StrictMode } from "react";
 import { createRoot, type Root } from "react-dom/client";
-import type { Prefill, WidgetEventMap, WidgetEventName } from "../shared/events";
+import type { AuthTokenSource, Prefill, WidgetEventMap, WidgetEventName } from "../shared/events";
 import type { WidgetTheme } from "../shared/schemas";
 import { CallbackWidget } from "../widget/CallbackWidget";
 import type { CallbackResult } from "../widget/result";
@@ -16,6 +16,8 @@ export interface MountOptions {
   locale?: string;
   prefill?: Prefill;
   theme?: WidgetTheme;
+  /** The host page's own sign-in, when it has one. */
+  getAuthToken?: AuthTokenSource;
 }
 
 export interface WidgetController {
@@ -60,6 +62,7 @@ export function mount(host: HTMLElement, initial: MountOptions): WidgetControlle
           theme={options.theme}
           defaultValues={options.prefill}
           attributes={options.prefill?.attributes}
+          getAuthToken={options.getAuthToken}
           onReady={() => emit("callback-widget:ready", { profile: options.profile })}
           onError={(error) => emit("callback-widget:error", { profile: options.profile, ...error })}
           onSubmitted={(result: CallbackResult) =>

@@ -244,6 +244,7 @@ describe("OpenAPI document", () => {
       "/api/v1/openapi.json",
       "/api/v1/profiles/{profile}",
       "/api/v1/profiles/{profile}/availability",
+      "/api/v1/profiles/{profile}/me",
       "/healthz",
       "/metrics",
       "/readyz",

@@ -8,12 +8,15 @@ import type { Logger } from "pino";
 import type { AddressResolver } from "./abuse/client-address";
 import { isSecureRequest } from "./abuse/client-address";
 import type { Limit } from "./abuse/rate-limiter";
+import { adminGuard, type VisitorAuth } from "./auth/bearer";
+import type { TokenVerifier } from "./auth/token-verifier";
 import type { AcceptDeps } from "./callbacks";
+import type { AdminPageSignIn } from "./config";
 import type { DataverseGateway } from "./dataverse/gateway";
 import type { Metrics } from "./metrics";
 import type { DeliveryWorker } from "./outbox/delivery-worker";
 import { fieldError, problem, PROBLEM_TYPES } from "./problem";
-import { adminToken, registerAdmin } from "./routes/admin";
+import { registerAdmin } from "./routes/admin";
 import { registerOperations } from "./routes/operations";
 import { apiCors } from "./routes/origins";
 import { pageCsp, registerPages } from "./routes/pages";
@@ -27,14 +30,27 @@ export interface AppDeps extends AcceptDeps {
   logger: Logger;
   resolveAddress: AddressResolver;
   links: LinkSigner;
-  settings: { bodyLimitBytes: number; syncWaitMs: number; trustedProxies: string[]; addressLimit: Limit; publicUrl?: string; adminApiToken?: string };
+  settings: { bodyLimitBytes: number; syncWaitMs: number; trustedProxies: string[]; addressLimit: Limit; publicUrl?: string };
+  auth: {
+    /** Signed-in visitors' tokens; absent: only anonymous requests. */
+    visitor?: VisitorAuth;
+    admin: {
+      /** Administrators' Entra tokens, which must carry `role`. */
+      verifier?: TokenVerifier;
+      role: string;
+      /** ADMIN_API_TOKEN, for the command line and automation. */
+      staticToken?: string;
+      /** What the admin page's MSAL needs; absent: no admin page sign-in. */
+      page?: AdminPageSignIn;
+    };
+  };
   /** Folder of the built widget (vite build); absent in API-only tests. */
   staticRoot?: string;
 }
 
 export type AppEnv = {
   Bindings: { incoming?: IncomingMessage };
-  Variables: { requestId: string; clientAddress: string };
+  Variables: { requestId: string; clientAddress: string; admin?: { subject: string; name?: string } };
 };
 
 export function createApp(deps: AppDeps) {
@@ -69,7 +85,7 @@ export function createApp(deps: AppDeps) {
   app.use("/api/v1/*", apiCors(deps.profiles, deps.settings.publicUrl));
   registerOperations(app, deps);
   registerPublicApi(app, deps);
-  registerAdmin(app, deps, adminToken(deps.settings.adminApiToken));
+  registerAdmin(app, deps, adminGuard({ ...deps.auth.admin, logger }));
   app.all("/api/*", (c) => problem(c, 404, PROBLEM_TYPES.notFound, "There is no such API resource", { errors: [fieldError("", "not_found")] }));
   registerPages(app, deps);
   app.notFound((c) => problem(c, 404, PROBLEM_TYPES.notFound, "Not found", { errors: [fieldError("", "not_found")] }));

@@ -11,6 +11,7 @@ import { fromPublicWindow, hasOverlap, mergeAdjacent, toPublicWindow, type TimeS
 import { CaptchaUnavailable, checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
 import type { RateLimiter } from "./abuse/rate-limiter";
 import { asapWindow, permittedFor } from "./availability";
+import type { SignedInContact } from "./auth/signed-in-contact";
 import type { CalleeZones } from "./callee-zones";
 import type { PersonalDataVault } from "./personal-data";
 import { fieldError } from "./problem";
@@ -35,6 +36,8 @@ export interface RequestContext {
   clientAddress: string;
   userAgent?: string;
   idempotencyKey?: string;
+  /** The verified signed-in visitor's contact: the request is for this contact and no other. */
+  signedIn?: SignedInContact;
 }
 
 export type AcceptOutcome =
@@ -42,6 +45,8 @@ export type AcceptOutcome =
   | { kind: "rate_limited"; retryAfterSeconds: number; errors: FieldError[] }
   | { kind: "key_reused" }
   | { kind: "unavailable"; retryAfterSeconds: number; errors: FieldError[] }
+  /** The request tried to act for someone else than the signed-in visitor. */
+  | { kind: "forbidden"; code: "contact_mismatch" | "sign_in_required" }
   | { kind: "accepted"; record: CallbackRecord; replay: boolean };
 
 /** Each requested window checked against the offer; with the slots the request would hold. */
@@ -110,10 +115,13 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   if (timing) return { kind: "refused", errors: [fieldError("formToken", timing)] };
   if (defence.captcha && !request.captchaToken) return { kind: "refused", errors: [fieldError("captchaToken", "captcha_required")] };
 
+  if (profile.signIn?.required && !context.signedIn) return { kind: "forbidden", code: "sign_in_required" };
   // A signed link names the contact and brings attributes the organisation vouches for.
   const link = request.link === undefined ? undefined : deps.links.verify(request.link, profile.id);
   if (link && !link.ok) return { kind: "refused", errors: [fieldError("link", link.reason)] };
   const signed = link?.ok ? link.link : undefined;
+  // A signed-in visitor acts for their own contact only, whatever a link says.
+  if (context.signedIn && signed && signed.contactId.toLowerCase() !== context.signedIn.contactId) return { kind: "forbidden", code: "contact_mismatch" };
 
   const errors: FieldError[] = [];
   if (request.country && !profile.allowedCountries.includes(request.country)) errors.push(fieldError("country", "country_not_allowed"));
@@ -158,7 +166,7 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     idempotencyKey: context.idempotencyKey,
     fingerprint: fingerprint(request),
     createdAt: now,
-    contactId: signed?.contactId,
+    contactId: context.signedIn?.contactId ?? signed?.contactId,
   };
   const perNumber = profile.limits.perNumber;
   // The number's limit is counted in the same transaction as the insert: parallel requests for one

@@ -1,9 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, ENVIRONMENT_VARIABLES, loadConfig } from "./config";
 import { parseProfiles } from "./profiles";
+import { checkSignIn } from "./server";
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -59,6 +60,56 @@ describe("loadConfig", () => {
   });
 });
 
+describe(".env.example", () => {
+  it("documents every variable the BFF reads", () => {
+    const documented = readFileSync(".env.example", "utf8");
+    expect(ENVIRONMENT_VARIABLES.filter((name) => !new RegExp(`^${name}=`, "m").test(documented))).toEqual([]);
+  });
+});
+
+describe("loadConfig: sign-in", () => {
+  const visitor = {
+    VISITOR_AUTH_ISSUER: "https://login.microsoftonline.com/6f1b9a3e-2c4d-4e8f-9a7b-1c2d3e4f5a6b/v2.0",
+    VISITOR_AUTH_AUDIENCE: "0b7c5e1d-8f2a-4b3c-9d4e-5f6a7b8c9d0e, api://callbacks",
+    VISITOR_AUTH_CONTACT_CLAIM: "oid",
+    VISITOR_AUTH_CONTACT_FIELD: "adx_identity_objectid",
+  };
+
+  it("reads the visitors' and administrators' trust, deriving the admin page's authority", () => {
+    const config = loadConfig({
+      ...visitor,
+      ADMIN_AUTH_ISSUER: "https://login.microsoftonline.com/6f1b9a3e-2c4d-4e8f-9a7b-1c2d3e4f5a6b/v2.0",
+      ADMIN_AUTH_AUDIENCE: "api://callbacks",
+      ADMIN_AUTH_CLIENT_ID: "1c2d3e4f-0000-4000-8000-000000000001",
+      ADMIN_AUTH_SCOPES: "api://callbacks/Callback.Manage",
+    });
+    expect(config.visitorAuth).toMatchObject({
+      audiences: ["0b7c5e1d-8f2a-4b3c-9d4e-5f6a7b8c9d0e", "api://callbacks"],
+      algorithms: ["RS256"],
+      contact: { claim: "oid", field: "adx_identity_objectid" },
+    });
+    expect(config.adminAuth).toMatchObject({
+      role: "Callback.Admin",
+      page: { authority: "https://login.microsoftonline.com/6f1b9a3e-2c4d-4e8f-9a7b-1c2d3e4f5a6b", protocolMode: "AAD", scopes: ["api://callbacks/Callback.Manage"], knownAuthorities: [] },
+    });
+    expect(loadConfig({}).visitorAuth).toBeUndefined();
+  });
+
+  it("stops start-up on an incomplete or unsafe sign-in configuration", () => {
+    expect(problemsOf(() => loadConfig({ VISITOR_AUTH_ISSUER: visitor.VISITOR_AUTH_ISSUER }))).toEqual([
+      expect.stringMatching(/^VISITOR_AUTH_AUDIENCE: required/),
+      expect.stringMatching(/^VISITOR_AUTH_CONTACT_CLAIM: required/),
+      expect.stringMatching(/^VISITOR_AUTH_CONTACT_FIELD: required/),
+    ]);
+    expect(problemsOf(() => loadConfig({ ...visitor, AUTH_ALGORITHMS: "RS256,HS256,none" }))).toEqual([expect.stringMatching(/^AUTH_ALGORITHMS: HS256, none not allowed/)]);
+    expect(problemsOf(() => loadConfig({ ...visitor, VISITOR_AUTH_ISSUER: "http://idp.example" })).join()).toMatch(/^VISITOR_AUTH_ISSUER: must be the https:\/\//);
+    expect(problemsOf(() => loadConfig({ ...visitor, VISITOR_AUTH_CONTACT_FIELD: "emailaddress1 eq 'x' or contactid" })).join()).toMatch(/^VISITOR_AUTH_CONTACT_FIELD: /);
+    expect(problemsOf(() => loadConfig({ ADMIN_AUTH_ISSUER: "https://idp.example", ADMIN_AUTH_AUDIENCE: "api", ADMIN_AUTH_CLIENT_ID: "x" }))).toEqual([
+      expect.stringMatching(/^ADMIN_AUTH_CLIENT_ID and ADMIN_AUTH_SCOPES: set both/),
+    ]);
+  });
+});
+
 describe("parseProfiles", () => {
   const profile = {
     name: "P",
@@ -108,5 +159,15 @@ describe("parseProfiles", () => {
       expect.stringContaining(`profiles.p.consent.text: give it in the profile's language "en" too`),
     ]);
     expect(problemsOf(() => parseProfiles({ profiles: { p: { ...profile, name: { "fr-FR": "Assistance", en: "Support" } } } })).join("\n")).toMatch(/profiles\.p\.name/);
+  });
+
+  it("reads a profile's sign-in; an OIDC authority is known to MSAL; a bad one is refused", () => {
+    const signIn = { required: true, msal: { authority: "https://idp.example:8443", clientId: "widget", scopes: ["api://callbacks/Callback.Request"], protocolMode: "OIDC" } };
+    expect(parseProfiles({ profiles: { p: { ...profile, signIn } } }).get("p")!.signIn).toEqual({ required: true, msal: { ...signIn.msal, knownAuthorities: ["idp.example:8443"] } });
+    const problems = problemsOf(() => parseProfiles({ profiles: { p: { ...profile, signIn: { msal: { ...signIn.msal, authority: "http://idp.example", scopes: [] } } } } }));
+    expect(problems.join("\n")).toMatch(/profiles\.p\.signIn\.msal\.authority/);
+    expect(problems.join("\n")).toMatch(/profiles\.p\.signIn\.msal\.scopes/);
+    // Sign-in without a way to verify tokens stops start-up.
+    expect(checkSignIn(parseProfiles({ profiles: { p: { ...profile, signIn } } }), {})).toEqual([expect.stringMatching(/^profiles\.p\.signIn: .*VISITOR_AUTH_ISSUER/)]);
   });
 });

@@ -6,6 +6,8 @@ import path from "node:path";
 import proxyAddr from "proxy-addr";
 import * as z from "zod/mini";
 import { leaseProblem } from "./outbox/delivery-worker";
+import type { ContactMapping } from "./auth/signed-in-contact";
+import type { TokenTrust } from "./auth/token-verifier";
 import { parseKey } from "./personal-data";
 
 export interface DataverseSettings {
@@ -19,6 +21,26 @@ export interface DataverseSettings {
   /** PEM of extra certificate authorities to trust (the simulator's, a corporate TLS proxy's). */
   extraCaPem?: string;
   timeoutMs: number;
+}
+
+/** Signed-in visitors: whose tokens the BFF trusts, and how a token names a Dataverse contact. */
+export interface VisitorAuthSettings extends TokenTrust {
+  contact: ContactMapping;
+}
+
+/** What the admin page's MSAL needs (all public): the authority and the page's own registration. */
+export interface AdminPageSignIn {
+  authority: string;
+  clientId: string;
+  scopes: string[];
+  protocolMode: "AAD" | "OIDC";
+  knownAuthorities: string[];
+}
+
+/** Administrators: whose tokens the BFF trusts, the app role they must have, and the admin page's sign-in. */
+export interface AdminAuthSettings extends TokenTrust {
+  role: string;
+  page?: AdminPageSignIn;
 }
 
 export interface Config {
@@ -48,8 +70,14 @@ export interface Config {
   publicUrl?: string;
   /** Port of the demo host pages (a second origin); 0 turns them off. */
   demoPort: number;
-  /** Bearer token for the admin API (do-not-call list, consent export); the admin API is off without it. */
+  /** A static bearer token for the admin API, for the command line and automation. */
   adminApiToken?: string;
+  /** Signed-in visitors (VISITOR_AUTH_*); on the simulator the development provider fills it in. */
+  visitorAuth?: VisitorAuthSettings;
+  /** Administrators (ADMIN_AUTH_*); on the simulator the development provider fills it in. */
+  adminAuth?: AdminAuthSettings;
+  /** Port of the development identity provider `npm start` runs with the simulator; 0 turns it off. */
+  devIdpPort: number;
   /** Callback requests one client address may send. */
   addressLimit: { max: number; windowSeconds: number };
 }
@@ -63,6 +91,11 @@ export class ConfigError extends Error {
 
 const port = (fallback: number) =>
   z._default(z.string().check(z.regex(/^\d{1,5}$/, "must be a port number such as 3000")), String(fallback));
+
+const httpsUrl = (error: string) => z.url({ protocol: /^https$/, error });
+
+/** Asymmetric algorithms only: a JWKS holds public keys, and HS256 "signed" with one is a forgery. */
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
 
 const EnvSchema = z.object({
   PORT: port(3000),
@@ -98,8 +131,28 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.optional(z.url({ protocol: /^https?$/, error: "must be the BFF's public http(s):// URL" })),
   DEMO_PORT: port(3002),
   ADMIN_API_TOKEN: z.optional(z.string().check(z.minLength(24, "must be at least 24 characters (generate one with: openssl rand -hex 24)"))),
+  VISITOR_AUTH_ISSUER: z.optional(httpsUrl("must be the https:// issuer of visitors' tokens (the `iss` claim)")),
+  VISITOR_AUTH_AUDIENCE: z.optional(z.string()),
+  VISITOR_AUTH_JWKS_URI: z.optional(httpsUrl("must be the https:// URL of the issuer's signing keys")),
+  VISITOR_AUTH_CONTACT_CLAIM: z.optional(z.string().check(z.regex(/^[\w.:-]{1,100}$/, "must be a claim name such as oid, sub or email"))),
+  VISITOR_AUTH_CONTACT_FIELD: z.optional(z.string().check(z.regex(/^[a-z][a-z0-9_]{0,99}$/, "must be the logical name of a contacts column, such as contactid or emailaddress1"))),
+  ADMIN_AUTH_ISSUER: z.optional(httpsUrl("must be the https:// issuer of administrators' tokens (the `iss` claim)")),
+  ADMIN_AUTH_AUDIENCE: z.optional(z.string()),
+  ADMIN_AUTH_JWKS_URI: z.optional(httpsUrl("must be the https:// URL of the issuer's signing keys")),
+  ADMIN_AUTH_ROLE: z._default(z.string().check(z.regex(/^[\w.:-]{1,100}$/, "must be an app role value such as Callback.Admin")), "Callback.Admin"),
+  ADMIN_AUTH_AUTHORITY: z.optional(httpsUrl("must be the https:// authority the admin page signs in with")),
+  ADMIN_AUTH_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
+  ADMIN_AUTH_SCOPES: z.optional(z.string()),
+  ADMIN_AUTH_PROTOCOL_MODE: z._default(z.enum(["AAD", "OIDC"], "must be AAD (Microsoft Entra) or OIDC (another OpenID Connect provider)"), "AAD"),
+  AUTH_ALGORITHMS: z._default(z.string(), "RS256"),
+  AUTH_CA_FILE: z.optional(z.string()),
+  AUTH_CLOCK_TOLERANCE_SECONDS: z._default(z.string().check(z.regex(/^\d{1,3}$/, "must be a number of seconds (at most 999)")), "60"),
+  DEV_IDP_PORT: port(3003),
   RATE_LIMIT_PER_ADDRESS: z._default(z.string().check(z.regex(/^\d+\/\d+s$/, "must look like 20/600s (requests per seconds)")), "20/600s"),
 });
+
+/** Every variable the BFF reads (each is documented in .env.example). */
+export const ENVIRONMENT_VARIABLES = Object.keys(EnvSchema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(stripEmpty(env));
@@ -144,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
     demoPort: Number(e.DEMO_PORT),
     adminApiToken: e.ADMIN_API_TOKEN,
+    devIdpPort: Number(e.DEV_IDP_PORT),
     addressLimit: { max: Number(e.RATE_LIMIT_PER_ADDRESS.split("/")[0]), windowSeconds: parseInt(e.RATE_LIMIT_PER_ADDRESS.split("/")[1]!, 10) },
   };
   const lease = leaseProblem(config.outbox.leaseMs, config.outbox.attemptTimeoutMs);
@@ -156,12 +210,82 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     problems.push(`TRUSTED_PROXIES: ${(error as Error).message}`);
   }
+  const auth = authSettings(e, problems);
+  config.visitorAuth = auth.visitor;
+  config.adminAuth = auth.admin;
   if (problems.length > 0) throw new ConfigError(problems);
   if (e.DATAVERSE_URL) config.dataverse = dataverseSettings(e);
   return config;
 }
 
-function dataverseSettings(e: z.infer<typeof EnvSchema>): DataverseSettings {
+type Env = z.infer<typeof EnvSchema>;
+
+function authSettings(e: Env, problems: string[]): { visitor?: VisitorAuthSettings; admin?: AdminAuthSettings } {
+  const algorithms = list(e.AUTH_ALGORITHMS);
+  const refused = algorithms.filter((alg) => !ASYMMETRIC_ALGORITHMS.includes(alg));
+  if (refused.length > 0 || algorithms.length === 0) {
+    problems.push(`AUTH_ALGORITHMS: ${refused.join(", ") || "(empty)"} not allowed; list asymmetric algorithms only (${ASYMMETRIC_ALGORITHMS.join(", ")}), RS256 for Microsoft Entra ID`);
+  }
+  const extraCaPem = e.AUTH_CA_FILE ? readPem(e.AUTH_CA_FILE, "AUTH_CA_FILE", problems) : undefined;
+  const common = { algorithms, extraCaPem, clockToleranceSeconds: Number(e.AUTH_CLOCK_TOLERANCE_SECONDS), timeoutMs: Number(e.DATAVERSE_TIMEOUT_MS) };
+
+  const need = (prefix: string, values: Record<string, string | undefined>) => {
+    for (const [name, value] of Object.entries(values)) if (!value) problems.push(`${prefix}${name}: required when ${prefix}* is set (see .env.example)`);
+  };
+
+  let visitor: VisitorAuthSettings | undefined;
+  const visitorSet = [e.VISITOR_AUTH_ISSUER, e.VISITOR_AUTH_AUDIENCE, e.VISITOR_AUTH_JWKS_URI, e.VISITOR_AUTH_CONTACT_CLAIM, e.VISITOR_AUTH_CONTACT_FIELD].some(Boolean);
+  if (visitorSet) {
+    need("VISITOR_AUTH_", { ISSUER: e.VISITOR_AUTH_ISSUER, AUDIENCE: e.VISITOR_AUTH_AUDIENCE, CONTACT_CLAIM: e.VISITOR_AUTH_CONTACT_CLAIM, CONTACT_FIELD: e.VISITOR_AUTH_CONTACT_FIELD });
+    if (e.VISITOR_AUTH_ISSUER && e.VISITOR_AUTH_AUDIENCE && e.VISITOR_AUTH_CONTACT_CLAIM && e.VISITOR_AUTH_CONTACT_FIELD) {
+      visitor = {
+        ...common,
+        issuer: e.VISITOR_AUTH_ISSUER,
+        audiences: list(e.VISITOR_AUTH_AUDIENCE),
+        jwksUri: e.VISITOR_AUTH_JWKS_URI,
+        contact: { claim: e.VISITOR_AUTH_CONTACT_CLAIM, field: e.VISITOR_AUTH_CONTACT_FIELD },
+      };
+    }
+  }
+
+  let admin: AdminAuthSettings | undefined;
+  const adminSet = [e.ADMIN_AUTH_ISSUER, e.ADMIN_AUTH_AUDIENCE, e.ADMIN_AUTH_JWKS_URI, e.ADMIN_AUTH_AUTHORITY, e.ADMIN_AUTH_CLIENT_ID, e.ADMIN_AUTH_SCOPES].some(Boolean);
+  if (adminSet) {
+    need("ADMIN_AUTH_", { ISSUER: e.ADMIN_AUTH_ISSUER, AUDIENCE: e.ADMIN_AUTH_AUDIENCE });
+    if (Boolean(e.ADMIN_AUTH_CLIENT_ID) !== Boolean(e.ADMIN_AUTH_SCOPES)) {
+      problems.push("ADMIN_AUTH_CLIENT_ID and ADMIN_AUTH_SCOPES: set both (the admin page's app registration and the API scope it asks for), or neither (API only)");
+    }
+    if (e.ADMIN_AUTH_ISSUER && e.ADMIN_AUTH_AUDIENCE) {
+      // Entra's v2.0 issuer is the authority with /v2.0 added.
+      const authority = e.ADMIN_AUTH_AUTHORITY ?? e.ADMIN_AUTH_ISSUER.replace(/\/v2\.0\/?$/, "");
+      admin = {
+        ...common,
+        issuer: e.ADMIN_AUTH_ISSUER,
+        audiences: list(e.ADMIN_AUTH_AUDIENCE),
+        jwksUri: e.ADMIN_AUTH_JWKS_URI,
+        role: e.ADMIN_AUTH_ROLE,
+        page:
+          e.ADMIN_AUTH_CLIENT_ID && e.ADMIN_AUTH_SCOPES
+            ? {
+                authority,
+                clientId: e.ADMIN_AUTH_CLIENT_ID,
+                scopes: list(e.ADMIN_AUTH_SCOPES),
+                protocolMode: e.ADMIN_AUTH_PROTOCOL_MODE,
+                knownAuthorities: e.ADMIN_AUTH_PROTOCOL_MODE === "OIDC" ? [new URL(authority).host] : [],
+              }
+            : undefined,
+      };
+    }
+  }
+  return { visitor, admin };
+}
+
+/** "a, b c" -> ["a", "b", "c"] */
+function list(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
+}
+
+function dataverseSettings(e: Env): DataverseSettings {
   const problems: string[] = [];
   if (!e.AZURE_TENANT_ID) problems.push("AZURE_TENANT_ID: set it to the Microsoft Entra tenant (directory) id of the organisation");
   if (!e.AZURE_CLIENT_ID) problems.push("AZURE_CLIENT_ID: set it to the application (client) id of the app registration used as the Dataverse application user");

@@ -1,5 +1,6 @@
 // `npm run doctor`. Without DATAVERSE_URL it checks the product against a throwaway simulator,
 // which shows what a healthy run looks like; set the real settings to check a deployment.
+import { createTokenVerifier } from "./auth/token-verifier";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
 import { formatFindings, runDoctor } from "./doctor";
@@ -30,6 +31,8 @@ async function main(): Promise<number> {
     };
   }
   const gateway = createDataverseGateway(dataverse);
+  const visitor = config.visitorAuth && { verifier: createTokenVerifier(config.visitorAuth), audiences: config.visitorAuth.audiences, contact: config.visitorAuth.contact };
+  const admin = config.adminAuth && { verifier: createTokenVerifier(config.adminAuth), audiences: config.adminAuth.audiences, role: config.adminAuth.role, pageClientId: config.adminAuth.page?.clientId };
   try {
     const findings = await runDoctor({
       dataverse,
@@ -37,6 +40,7 @@ async function main(): Promise<number> {
       gateway,
       openStore: () => openStore(config),
       storeDescription: config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `SQLite in ${config.dataDir}`,
+      signIn: { visitor, admin, adminApiToken: config.adminApiToken !== undefined },
     });
     console.log(formatFindings(findings));
     const failing = findings.filter((f) => !f.ok).length;
@@ -44,6 +48,8 @@ async function main(): Promise<number> {
     return failing === 0 ? 0 : 1;
   } finally {
     await gateway.close();
+    await visitor?.verifier.close();
+    await admin?.verifier.close();
     await simulator?.close();
   }
 }

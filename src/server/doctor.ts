@@ -1,6 +1,8 @@
 // `npm run doctor`: checks a deployment end to end and says in plain words what is wrong:
 // the configuration, the credentials (a real token), Dataverse's answer, each profile's proactive
 // engagement configuration, and the store.
+import type { ContactMapping } from "./auth/signed-in-contact";
+import type { TokenVerifier } from "./auth/token-verifier";
 import type { DataverseSettings } from "./config";
 import type { DataverseGateway } from "./dataverse/gateway";
 import { DataverseError } from "./dataverse/web-api";
@@ -19,6 +21,12 @@ export interface DoctorInput {
   gateway: DataverseGateway;
   openStore(): Promise<Store>;
   storeDescription: string;
+  /** Whose tokens the BFF trusts, for visitors and administrators (absent: not configured). */
+  signIn?: {
+    visitor?: { verifier: TokenVerifier; audiences: string[]; contact: ContactMapping };
+    admin?: { verifier: TokenVerifier; audiences: string[]; role: string; pageClientId?: string };
+    adminApiToken: boolean;
+  };
 }
 
 export async function runDoctor(input: DoctorInput): Promise<Finding[]> {
@@ -38,7 +46,7 @@ export async function runDoctor(input: DoctorInput): Promise<Finding[]> {
     add(true, "token", `Microsoft Entra ID issued a token for ${dataverse.orgUrl}/.default`);
   } catch (error) {
     add(false, "token", explainTokenFailure((error as Error).message, dataverse));
-    return [...findings, ...(await checkStore(input))];
+    return [...findings, ...(await checkSignIn(input)), ...(await checkStore(input))];
   }
 
   try {
@@ -65,7 +73,52 @@ export async function runDoctor(input: DoctorInput): Promise<Finding[]> {
       add(false, `profile ${profile.id}`, `could not read configuration ${id}: ${explainDataverseFailure(error, dataverse)}`);
     }
   }
-  return [...findings, ...(await checkStore(input))];
+  return [...findings, ...(await checkSignIn(input)), ...(await checkStore(input))];
+}
+
+/** Each trusted issuer publishes signing keys, and the contact column exists in Dataverse. */
+async function checkSignIn(input: DoctorInput): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const add = (ok: boolean, subject: string, message: string) => findings.push({ ok, subject, message });
+  const { visitor, admin, adminApiToken } = input.signIn ?? { adminApiToken: false };
+  const keys = async (verifier: TokenVerifier, variables: string) => {
+    try {
+      const count = await verifier.signingKeys();
+      return count > 0 ? `${verifier.issuer} publishes ${count} signing key${count === 1 ? "" : "s"}` : undefined;
+    } catch (error) {
+      throw new Error(`cannot fetch the signing keys of ${verifier.issuer} (${(error as Error).message}): check ${variables}`);
+    }
+  };
+
+  if (visitor) {
+    try {
+      const published = await keys(visitor.verifier, "VISITOR_AUTH_ISSUER and VISITOR_AUTH_JWKS_URI");
+      if (!published) throw new Error(`${visitor.verifier.issuer} publishes no signing key`);
+      const { claim, field } = visitor.contact;
+      if (field !== "contactid") await input.gateway.findContacts(field, "callback-widget doctor", 1);
+      add(true, "visitor sign-in", `${published}; tokens for ${visitor.audiences.join(" or ")}; the claim ${claim} names the contact whose ${field} equals it`);
+    } catch (error) {
+      const message = error instanceof DataverseError && error.status === 400 ? `contacts has no column ${visitor.contact.field}: check VISITOR_AUTH_CONTACT_FIELD (a column's logical name)` : (error as Error).message;
+      add(false, "visitor sign-in", message);
+    }
+  } else {
+    const needing = [...input.profiles.values()].filter((p) => p.signIn).map((p) => p.id);
+    add(needing.length === 0, "visitor sign-in", needing.length === 0 ? "not configured: visitors are anonymous (or come with signed links)" : `profiles ${needing.join(", ")} ask visitors to sign in, but VISITOR_AUTH_* is not set`);
+  }
+
+  if (admin) {
+    try {
+      const published = await keys(admin.verifier, "ADMIN_AUTH_ISSUER and ADMIN_AUTH_JWKS_URI");
+      if (!published) throw new Error(`${admin.verifier.issuer} publishes no signing key`);
+      const page = admin.pageClientId ? `the admin page signs in with the app ${admin.pageClientId}` : "no admin page sign-in (set ADMIN_AUTH_CLIENT_ID and ADMIN_AUTH_SCOPES)";
+      add(true, "admin sign-in", `${published}; administrators need the app role ${admin.role} in tokens for ${admin.audiences.join(" or ")}; ${page}`);
+    } catch (error) {
+      add(false, "admin sign-in", (error as Error).message);
+    }
+  } else {
+    add(true, "admin sign-in", adminApiToken ? "not configured: the admin API takes ADMIN_API_TOKEN only, and the admin page cannot sign anyone in" : "not configured: the admin API and page are off");
+  }
+  return findings;
 }
 
 async function checkStore(input: DoctorInput): Promise<Finding[]> {

@@ -1,9 +1,11 @@
 // `npm start`: the BFF on PORT. Without DATAVERSE_URL it first starts the Dataverse simulator on
 // SIMULATOR_PORT and points the BFF at it, so the whole product runs with no configuration.
 import path from "node:path";
+import type { RunningDevIdp } from "../dev-idp/index";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
 import { createLogger } from "./logger";
+import { DEMO_CUSTOMER, DEMO_PASSWORD, DEMO_REQUEST_SCOPE, DEMO_USERS, DEMO_WIDGET_CLIENT, DEMO_API, demoAdminAuth, demoClients, demoVisitorAuth, withPortalProfile } from "./demo-sign-in";
 import { startDemoHost } from "./demo-host";
 import { loadProfiles, withExtraOrigins } from "./profiles";
 import { startBff } from "./server";
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
         active: true,
         dialMode: "Copilot" as const,
       })),
+      contacts: [DEMO_CUSTOMER],
     });
     dataverse = {
       orgUrl: simulator.orgUrl,
@@ -47,11 +50,44 @@ async function main(): Promise<void> {
 
   // The demo host pages run with the simulator: a second origin every demo profile allows.
   const demoOrigin = simulator && config.demoPort ? `http://127.0.0.1:${config.demoPort}` : undefined;
+
+  // With the simulator and no sign-in configured, a development tenant for the demo's sign-in flows.
+  let idp: RunningDevIdp | undefined;
+  if (simulator && config.devIdpPort && (!config.visitorAuth || !config.adminAuth)) {
+    const { startDevIdp } = await import("../dev-idp/index");
+    const bffOrigin = config.publicUrl ?? `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;
+    idp = await startDevIdp({
+      port: config.devIdpPort,
+      host: config.host,
+      tlsDir: path.join(config.dataDir, "dev-idp"),
+      users: DEMO_USERS,
+      clients: demoClients(bffOrigin, demoOrigin),
+      api: { audience: DEMO_API, scopes: [DEMO_REQUEST_SCOPE, `${DEMO_API}/Callback.Manage`] },
+      listUsers: { passwordHint: `Password: ${DEMO_PASSWORD}.` },
+    });
+    config.adminAuth ??= demoAdminAuth(idp, 10_000);
+    // The demo's signed-in line only when visitors' tokens come from this provider too.
+    if (!config.visitorAuth) {
+      config.visitorAuth = demoVisitorAuth(idp, 10_000);
+      profiles = withPortalProfile(profiles, idp);
+    }
+    logger.warn(
+      { issuer: idp.issuer, users: DEMO_USERS.map((u) => u.username), password: DEMO_PASSWORD },
+      "sign-in runs against a DEVELOPMENT identity provider, not Microsoft Entra ID (set VISITOR_AUTH_* and ADMIN_AUTH_* to use a tenant; see .env.example)",
+    );
+  }
   if (demoOrigin) profiles = withExtraOrigins(profiles, [demoOrigin]);
 
   const bff = await startBff({ config, dataverse, profiles, logger });
   logger.info({ url: bff.url, profiles: [...profiles.keys()] }, `callback-widget is serving on ${bff.url}`);
-  const demo = demoOrigin ? await startDemoHost({ port: config.demoPort, host: config.host, bffOrigin: bff.url }) : undefined;
+  const demo = demoOrigin
+    ? await startDemoHost({
+        port: config.demoPort,
+        host: config.host,
+        bffOrigin: bff.url,
+        signIn: idp && { authority: idp.issuer, clientId: DEMO_WIDGET_CLIENT, scope: DEMO_REQUEST_SCOPE },
+      })
+    : undefined;
   if (demo) logger.info({ demo: `${demo.origin}/` }, `demo host pages (script tag, iframe, single-page app) on ${demo.origin}/`);
 
   let stopping = false;
@@ -61,6 +97,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     await demo?.close();
     await bff.close();
+    await idp?.close();
     await simulator?.close();
     process.exit(0);
   };

@@ -1,7 +1,7 @@
 // The OpenAPI 3.1 document of the public API, generated from the same zod schemas that validate
 // requests, so the document cannot drift from what the BFF accepts.
 import * as z from "zod/mini";
-import { Availability, AvailabilityQuery, CallbackCancelled, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, ProfileQuery, PublicProfile } from "../shared/schemas";
+import { Availability, AvailabilityQuery, CallbackCancelled, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, ProfileQuery, PublicProfile, SignedInVisitor } from "../shared/schemas";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -60,6 +60,18 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      "/api/v1/profiles/{profile}/me": {
+        get: {
+          summary: "The signed-in visitor's details from their Dataverse contact, to prefill the form",
+          parameters: [profileParameter],
+          security: [{ bearer: [] }],
+          responses: {
+            "200": { description: "Name and number of the contact the token maps to", content: json("SignedInVisitor") },
+            "401": problem("No token, or a token that is not valid (signature, issuer, audience, algorithm) or has expired"),
+            "403": problem("No single contact matches the signed-in account"),
+          },
+        },
+      },
       "/api/v1/callbacks": {
         post: {
           summary: "Request a callback",
@@ -72,15 +84,18 @@ export function buildOpenApiDocument() {
               description: "One per submission: a retry with the same key and body gets the same answer and places one call.",
             },
           ],
+          description: "With a bearer token, the request is for the signed-in visitor's contact and no other.",
+          security: [{}, { bearer: [] }],
           requestBody: { required: true, content: { "application/json": { schema: ref("CallbackRequest") } } },
           responses: {
             "201": { description: "The call is scheduled", content: json("CallbackScheduled") },
             "202": { description: "Accepted and queued: the outbox delivers it; poll the Location", content: json("CallbackQueued") },
             "400": problem("The body is not JSON"),
-            "403": problem("The calling page's origin may not use this profile"),
+            "403": problem("The calling page's origin may not use this profile, or a signed-in request names another contact (a signed link for someone else)"),
             "409": problem("A replay of a request that was cancelled since"),
             "413": problem("The body is too large"),
             "415": problem("The body is not declared as JSON"),
+            "401": problem("A token that is not valid or has expired, or none on a profile that requires signing in"),
             "422": problem("Some fields are not valid"),
             "429": problem("Too many requests from this address, for this number or for this profile; see Retry-After"),
             "502": problem("The contact centre refused the request"),
@@ -117,7 +132,9 @@ export function buildOpenApiDocument() {
       "/api/v1/openapi.json": { get: { summary: "This document", responses: { "200": { description: "OpenAPI 3.1" } } } },
     },
     components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An access token for this API from the organisation's Microsoft Entra tenant." } },
       schemas: {
+        SignedInVisitor: schemaOf(SignedInVisitor),
         CallbackRequest: schemaOf(CallbackRequest, "input"),
         CallbackScheduled: schemaOf(CallbackScheduled),
         CallbackQueued: schemaOf(CallbackQueued),

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import * as z from "zod/mini";
 import { localize, type LocalizedTexts } from "../shared/localized-text";
 import type { PublicProfile } from "../shared/schemas";
-import { CountryCode, Guid, LanguageCode, ProfileName, TimeZoneName, WidgetTheme } from "../shared/schemas";
+import { CountryCode, Guid, LanguageCode, ProfileName, SignInSettings, TimeZoneName, WidgetTheme } from "../shared/schemas";
 import { DEFAULT_CALLING_HOURS, type CallingHoursRules } from "../shared/calling-hours";
 import { WEEKDAYS, type BusinessCalendar, type OpeningRange, type Weekday } from "../shared/slots";
 import { captchaScriptUrl, type BotDefenceSettings } from "./abuse/bot-defence";
@@ -67,6 +67,8 @@ const ProfileFile = z.strictObject({
   capacityPerSlot: z.optional(z.int().check(z.gte(1))),
   /** The widget's default look for this line (hosts may override it). */
   theme: z.optional(WidgetTheme),
+  /** Signed-in visitors: MSAL settings for the widget, and whether signing in is required. */
+  signIn: z.optional(SignInSettings),
   callingHours: z._default(CallingHoursFile, { enabled: true, byCountry: {}, noCallDates: [] }),
   allowedCountries: z.array(CountryCode).check(z.minLength(1)),
   defaultCountry: z.optional(CountryCode),
@@ -133,6 +135,7 @@ export interface Profile {
   capacityPerSlot?: number;
   callingHours: CallingHoursRules;
   theme?: WidgetTheme;
+  signIn?: SignInSettings;
 }
 
 export type Profiles = ReadonlyMap<string, Profile>;
@@ -190,6 +193,7 @@ export function parseProfiles(json: unknown, source = "profiles"): Profiles {
       capacityPerSlot: p.capacityPerSlot,
       callingHours: callingHours(p.callingHours),
       theme: p.theme,
+      signIn: p.signIn && withKnownAuthority(p.signIn),
     });
   }
   if (profiles.size === 0) problems.push(`${source}: profiles: define at least one profile`);
@@ -230,6 +234,18 @@ function callingHours(file: z.infer<typeof CallingHoursFile>): CallingHoursRules
   };
 }
 
+/** MSAL trusts a non-Microsoft (OIDC) authority only when it is listed as known. */
+function withKnownAuthority(signIn: SignInSettings): SignInSettings {
+  const msal = signIn.msal;
+  if (!msal || msal.protocolMode !== "OIDC" || msal.knownAuthorities.length > 0) return signIn;
+  return { ...signIn, msal: { ...msal, knownAuthorities: [new URL(msal.authority).host] } };
+}
+
+/** The origins a page using this profile's sign-in must be allowed to connect to (its CSP). */
+export function signInOrigins(profile: Profile | undefined): string[] {
+  return profile?.signIn?.msal ? [new URL(profile.signIn.msal.authority).origin] : [];
+}
+
 /** Every profile also accepting pages from these origins (the demo host, when it runs). */
 export function withExtraOrigins(profiles: Profiles, origins: string[]): Profiles {
   return new Map([...profiles].map(([id, profile]) => [id, { ...profile, allowedOrigins: [...new Set([...profile.allowedOrigins, ...origins])] }]));
@@ -260,5 +276,6 @@ export function toPublicProfile(profile: Profile, formToken: string, locale?: st
     allowedOrigins: profile.allowedOrigins,
     ...(captcha ? { captcha: { provider: captcha.provider, siteKey: captcha.siteKey, scriptUrl: captchaScriptUrl(captcha) } } : {}),
     ...(profile.theme ? { theme: profile.theme } : {}),
+    ...(profile.signIn ? { signIn: profile.signIn } : {}),
   };
 }

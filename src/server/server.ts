@@ -10,6 +10,8 @@ import { createCaptchaVerifier, FormTokens } from "./abuse/bot-defence";
 import { createAddressResolver } from "./abuse/client-address";
 import { RateLimiter } from "./abuse/rate-limiter";
 import { createApp } from "./app";
+import { createContactMapper } from "./auth/signed-in-contact";
+import { createTokenVerifier } from "./auth/token-verifier";
 import { cachedCalleeZones } from "./callee-zones";
 import { ConfigError, type Config, type DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
@@ -59,6 +61,14 @@ export async function openStore(config: Config, schema?: string): Promise<Store>
   return config.databaseUrl ? openPostgresStore({ connectionString: config.databaseUrl, schema }) : openSqliteStore(config.dataDir);
 }
 
+/** A profile asking visitors to sign in needs a way to verify their tokens. */
+export function checkSignIn(profiles: Profiles, config: Pick<Config, "visitorAuth">): string[] {
+  if (config.visitorAuth) return [];
+  return [...profiles.values()]
+    .filter((p) => p.signIn)
+    .map((p) => `profiles.${p.id}.signIn: visitors' tokens cannot be verified: set VISITOR_AUTH_ISSUER, VISITOR_AUTH_AUDIENCE, VISITOR_AUTH_CONTACT_CLAIM and VISITOR_AUTH_CONTACT_FIELD`);
+}
+
 export async function startBff(options: BffOptions): Promise<RunningBff> {
   const { config, logger } = options;
   const needCaptcha = [...options.profiles.values()].filter((p) => p.botDefence.captcha).map((p) => p.id);
@@ -66,6 +76,8 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     throw new ConfigError([`CAPTCHA_SECRET: profiles ${needCaptcha.join(", ")} use a CAPTCHA; set the provider's secret key`]);
   }
   const now = options.now ?? Date.now;
+  const signInProblems = checkSignIn(options.profiles, config);
+  if (signInProblems.length > 0) throw new ConfigError(signInProblems);
   const store = await openStore(config, options.databaseSchema);
   const { master, vault } = openVault(config);
   const metrics = createMetrics(store, now);
@@ -96,6 +108,9 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       ...options.worker,
     },
   );
+  // Token lifetimes are the identity provider's clock, the real one (never the injected `now`).
+  const visitorVerifier = config.visitorAuth && createTokenVerifier(config.visitorAuth);
+  const adminVerifier = config.adminAuth && createTokenVerifier(config.adminAuth);
   const staticRoot = options.staticRoot ?? DEFAULT_STATIC_ROOT;
   if (!existsSync(staticRoot)) logger.warn({ staticRoot }, "the widget is not built (run `npm run build`); serving the API only");
 
@@ -121,7 +136,10 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       trustedProxies: config.trustedProxies,
       addressLimit: config.addressLimit,
       publicUrl: config.publicUrl,
-      adminApiToken: config.adminApiToken,
+    },
+    auth: {
+      visitor: visitorVerifier && { verifier: visitorVerifier, mapContact: createContactMapper(config.visitorAuth!.contact, gateway, now) },
+      admin: { verifier: adminVerifier, role: config.adminAuth?.role ?? "Callback.Admin", staticToken: config.adminApiToken, page: config.adminAuth?.page },
     },
     staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
   });
@@ -144,6 +162,8 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
       await worker.stop(config.shutdownGraceMs);
       await closed;
       await gateway.close();
+      await visitorVerifier?.close();
+      await adminVerifier?.close();
       await store.close();
     },
   };

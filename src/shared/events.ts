@@ -29,14 +29,23 @@ export interface Prefill {
   attributes?: Record<string, string>;
 }
 
+/**
+ * The host page's own sign-in (a portal that signed its user in with MSAL, say): the widget calls
+ * it whenever it needs an access token for the BFF's API, and gets null when nobody is signed in.
+ */
+export type AuthTokenSource = () => Promise<string | null | undefined> | string | null | undefined;
+
 export interface HostCommandMap {
   open: undefined;
   close: undefined;
   prefill: Prefill;
   setLocale: string;
+  getAuthToken: AuthTokenSource;
 }
 
 // ---------- the iframe's postMessage protocol, version 1 ----------
+// Message types may be added to a version (a side ignores types it does not know); an existing
+// message's shape never changes within one.
 
 export const PROTOCOL_VERSION = 1;
 
@@ -46,12 +55,18 @@ export type FrameMessage =
   | { source: "callback-widget"; version: 1; type: "ready"; detail: WidgetEventMap["callback-widget:ready"] }
   | { source: "callback-widget"; version: 1; type: "submitted"; detail: SubmittedDetail }
   | { source: "callback-widget"; version: 1; type: "close"; detail: WidgetEventMap["callback-widget:close"] }
-  | { source: "callback-widget"; version: 1; type: "error"; detail: WidgetEventMap["callback-widget:error"] };
+  | { source: "callback-widget"; version: 1; type: "error"; detail: WidgetEventMap["callback-widget:error"] }
+  /** The widget needs the host's token (after an `auth` message saying the host has one). */
+  | { source: "callback-widget"; version: 1; type: "authTokenRequest"; id: string };
 
 /** Host page to widget (iframe). */
 export type HostMessage =
   | { source: "callback-widget-host"; version: 1; type: "prefill"; prefill: Prefill }
-  | { source: "callback-widget-host"; version: 1; type: "setLocale"; locale: string };
+  | { source: "callback-widget-host"; version: 1; type: "setLocale"; locale: string }
+  /** The host can hand over tokens (it called CallbackWidget("getAuthToken", …)). */
+  | { source: "callback-widget-host"; version: 1; type: "auth"; available: boolean }
+  /** The answer to an `authTokenRequest`, posted to the frame's origin only; null: not signed in. */
+  | { source: "callback-widget-host"; version: 1; type: "authToken"; id: string; token: string | null };
 
 /** A message without its envelope (what a sender fills in). */
 export type MessageBody<M> = M extends unknown ? Omit<M, "source" | "version"> : never;

@@ -80,6 +80,11 @@ export function formatAsYouType(input: string, country: string | undefined, meta
   return new AsYouType(defaultCountry, metadata).input(input);
 }
 
+/** An E.164 number written as people write it in its own country, to prefill a form with. */
+export function nationalFormat(e164: string, metadata: MetadataJson): string {
+  return parsePhoneNumberFromString(e164, {}, metadata)?.formatNational() ?? e164;
+}
+
 /** Masks all but the last two digits, for logs and admin screens: +3361234567 -> +33•••••••67 */
 export function maskPhone(e164: string): string {
   if (e164.length <= 5) return "•".repeat(e164.length);

@@ -166,6 +166,35 @@ export const WidgetTheme = z.strictObject({
 });
 export type WidgetTheme = z.infer<typeof WidgetTheme>;
 
+/** How the widget signs a visitor in with MSAL (all public values of a single-page app registration). */
+export const MsalSignIn = z.strictObject({
+  authority: z.url({ protocol: /^https$/, error: "must be the https:// authority, e.g. https://login.microsoftonline.com/<tenant-id>" }),
+  clientId: z.string().check(z.minLength(1), z.describe("The widget's app registration (single-page application).")),
+  scopes: z.array(z.string().check(z.minLength(1))).check(z.minLength(1), z.describe("The API scope(s), e.g. api://<api-app-id>/Callback.Request.")),
+  /** AAD for Microsoft Entra ID and Entra External ID; OIDC for any other OpenID Connect provider. */
+  protocolMode: z._default(z.enum(["AAD", "OIDC"]), "AAD"),
+  knownAuthorities: z._default(z.array(z.string()), []),
+  /** A page on the widget's own origin that runs MSAL's redirect bridge; `/auth/redirect` there by default. */
+  redirectUri: z.optional(z.string()),
+});
+export type MsalSignIn = z.infer<typeof MsalSignIn>;
+
+export const SignInSettings = z.strictObject({
+  /** Refuse requests from visitors who are not signed in. */
+  required: z._default(z.boolean(), false),
+  /** Absent: the host page hands the widget its own token (getAuthToken). */
+  msal: z.optional(MsalSignIn),
+});
+export type SignInSettings = z.infer<typeof SignInSettings>;
+
+/** GET /api/v1/profiles/{profile}/me: the signed-in visitor's details, to prefill the form. */
+export const SignedInVisitor = z.object({
+  name: z.optional(z.string()),
+  phone: z.optional(z.string().check(z.describe("The contact's number, E.164."))),
+  country: z.optional(CountryCode),
+});
+export type SignedInVisitor = z.infer<typeof SignedInVisitor>;
+
 export const PublicProfile = z.object({
   id: ProfileName,
   name: z.string().check(z.describe("The line's name, in the language asked for with `?locale=` when the profile has it, else in `language`.")),
@@ -197,6 +226,7 @@ export const PublicProfile = z.object({
     }),
   ),
   theme: z.optional(WidgetTheme),
+  signIn: z.optional(SignInSettings),
 });
 export type PublicProfile = z.infer<typeof PublicProfile>;
 
@@ -308,3 +338,40 @@ export const DoNotCallList = z.object({
   entries: z.array(z.object({ phoneHash: z.string(), addedAt: UtcInstant, source: z.string(), note: z.optional(z.string()) })),
 });
 export type DoNotCallList = z.infer<typeof DoNotCallList>;
+
+export const AdminCallback = z.object({
+  requestId: z.string(),
+  createdAt: UtcInstant,
+  profile: z.string(),
+  status: z.enum(["queued", "retrying", "scheduled", "failed", "expired", "cancelled"]).check(z.describe("`retrying`: queued after a failed attempt.")),
+  attempts: z.number(),
+  nextAttemptAt: z.optional(UtcInstant),
+  windows: z.array(TimeWindow),
+  phone: z.string().check(z.describe("Masked: all but the last two digits hidden.")),
+  contactId: z.optional(z.string()),
+  deliveryId: z.optional(z.string()),
+  lastError: z.optional(z.string()),
+});
+export type AdminCallback = z.infer<typeof AdminCallback>;
+
+export const AdminCallbacks = z.object({
+  outbox: z.object({
+    depth: z.number().check(z.describe("Requests waiting in the outbox (queued or retrying).")),
+    oldestQueuedAt: z.optional(UtcInstant),
+    byStatus: z.record(z.string(), z.number()),
+  }),
+  callbacks: z.array(AdminCallback),
+});
+export type AdminCallbacks = z.infer<typeof AdminCallbacks>;
+
+/** GET /admin/settings.json: what the admin page's MSAL needs, and the role the BFF requires. */
+export const AdminSignIn = z.object({
+  authority: z.string(),
+  clientId: z.string(),
+  scopes: z.array(z.string()),
+  protocolMode: z.enum(["AAD", "OIDC"]),
+  knownAuthorities: z.array(z.string()),
+  redirectUri: z.string(),
+  role: z.string(),
+});
+export type AdminSignIn = z.infer<typeof AdminSignIn>;

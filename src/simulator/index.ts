@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   engagementConfigs?: EngagementConfig[];
   /** Keeps key.pem and cert.pem here across restarts; in memory only when absent. */
   tlsDir?: string;
+  /** Contacts the organisation already has (the demo's signed-in customer, say). */
+  contacts?: Array<Record<string, string> & { contactid: string }>;
   now?: () => number;
 }
 
@@ -72,6 +74,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const now = options.now ?? Date.now;
   const tls = await loadOrCreateTls(options.tlsDir);
   const state = new SimulatorState(options.engagementConfigs ?? [DEMO_ENGAGEMENT_CONFIG], now);
+  for (const contact of options.contacts ?? []) state.contacts.set(contact.contactid.toLowerCase(), { ...contact, "@odata.etag": `W/"${state.nextVersion()}"` });
 
   // The URL embeds the port, which is only known once listening: build the app lazily.
   let handler: Hono | undefined;

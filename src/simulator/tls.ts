@@ -10,7 +10,8 @@ export interface TlsMaterial {
   cert: string;
 }
 
-export async function loadOrCreateTls(dir?: string): Promise<TlsMaterial> {
+/** `name` goes into the certificate's subject, so a client trusting several can tell them apart. */
+export async function loadOrCreateTls(dir?: string, name = "callback-widget simulator"): Promise<TlsMaterial> {
   const keyFile = dir && path.join(dir, "key.pem");
   const certFile = dir && path.join(dir, "cert.pem");
   if (keyFile && certFile && existsSync(keyFile) && existsSync(certFile)) {
@@ -18,7 +19,7 @@ export async function loadOrCreateTls(dir?: string): Promise<TlsMaterial> {
   }
   const notBeforeDate = new Date(Date.now() - 60_000);
   // A unique subject, so a client trusting two simulators' certificates can tell them apart.
-  const pems = await generate([{ name: "commonName", value: `callback-widget simulator ${randomUUID()}` }], {
+  const pems = await generate([{ name: "commonName", value: `${name} ${randomUUID()}` }], {
     keySize: 2048,
     algorithm: "sha256",
     notBeforeDate,

@@ -48,6 +48,8 @@ export interface CallbackFormProps {
   onTimeZoneChange?(zone: string): void;
   /** The BFF said a chosen time is no longer offered: fetch the times again. */
   onTimesStale?(): void;
+  /** The signed-in visitor's token, sent with the request (null when nobody is signed in). */
+  getToken?(): Promise<string | null | undefined>;
 }
 
 interface FormAlert {
@@ -67,7 +69,7 @@ const WHEN_ERROR_ID = "cw-when-error";
 const NAME_ERROR_ID = "cw-name-error";
 const CONSENT_ERROR_ID = "cw-consent-error";
 
-export function CallbackForm({ api, profile, availability, timeZone, locale, format, defaultValues, attributes, link, onDone, onProblem, onTimesStale, onNumberChange, onTimeZoneChange }: CallbackFormProps) {
+export function CallbackForm({ api, profile, availability, timeZone, locale, format, defaultValues, attributes, link, onDone, onProblem, onTimesStale, onNumberChange, onTimeZoneChange, getToken }: CallbackFormProps) {
   const { t, language } = useI18n();
   const schema = useMemo(() => buildFormSchema(profile, metadata), [profile]);
   const days = useMemo(() => groupSlotsByDay(availability.slots, format), [availability.slots, format]);
@@ -157,7 +159,9 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
       website: honeypot.current?.value,
       captchaToken,
     });
-    const outcome = await api.submit(request, keys.current.keyFor(JSON.stringify(request)));
+    // A fresh token for each attempt (the host's or MSAL's cache keeps it cheap).
+    const token = (await getToken?.().catch(() => null)) ?? undefined;
+    const outcome = await api.submit(request, keys.current.keyFor(JSON.stringify(request)), token);
     if (outcome.kind === "unanswered") {
       onProblem?.({ title: "unreachable" });
       setAlert({ title: t.unreachableTitle, details: [t.unreachableDetail], onlyFields: false });

@@ -1,6 +1,9 @@
 // The widget: loads a profile and its availability from the BFF, shows the form, then the
 // confirmation. Every way of embedding the widget renders this one component.
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import metadata from "libphonenumber-js/metadata.min.json";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
+import type { AuthTokenSource } from "../shared/events";
+import { nationalFormat } from "../shared/phone";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
 import { ApiError, createApi } from "./api";
 import { CallbackForm, type CallbackDefaults } from "./CallbackForm";
@@ -8,11 +11,18 @@ import { Confirmation } from "./Confirmation";
 import type { CallbackResult } from "./result";
 import { createSlotFormatter } from "./slot-groups";
 import { ENGLISH, I18nContext, isRightToLeft, loadMessages, pickLanguage, type I18n, type Messages } from "./i18n";
+import type { MsalSignInProps } from "./sign-in/MsalSignIn";
+import { SignInBar } from "./sign-in/SignInBar";
+import { useSignedInVisitor, type TokenGetter } from "./sign-in/use-signed-in-visitor";
 import { mergeThemes, themeStyle, useColorScheme } from "./theme";
 import { visitorLocale, visitorTimeZone } from "./visitor";
 
 export type { CallbackDefaults } from "./CallbackForm";
 export type { CallbackResult } from "./result";
+
+// MSAL is fetched only for a profile whose visitors sign in with it, never by anonymous visitors.
+// Should it fail to load, the widget goes on without a Sign in button.
+const MsalSignIn = lazy<ComponentType<MsalSignInProps>>(() => import("./sign-in/MsalSignIn").catch(() => ({ default: () => null })));
 
 export interface CallbackWidgetProps {
   /** The callback profile's name, e.g. "default". */
@@ -37,6 +47,11 @@ export interface CallbackWidgetProps {
   onClose?: () => void;
   /** Loading failed, or the BFF refused or did not answer a submission. */
   onError?: (error: { stage: "load" | "submit"; title: string; status?: number }) => void;
+  /**
+   * The host page's own sign-in: an access token for the BFF's API, or null when nobody is signed
+   * in. The BFF verifies it, prefills the form from the visitor's contact and books the call for it.
+   */
+  getAuthToken?: AuthTokenSource;
 }
 
 type Loaded = { profile: PublicProfile; availability: Availability };
@@ -46,7 +61,7 @@ type State =
   | ({ step: "form" } & Loaded)
   | ({ step: "done"; result: CallbackResult } & Loaded);
 
-export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, attributes, link, locale: wantedLocale, theme, onReady, onError, onClose }: CallbackWidgetProps) {
+export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, attributes, link, locale: wantedLocale, theme, onReady, onError, onClose, getAuthToken }: CallbackWidgetProps) {
   const api = useMemo(() => createApi(apiBase), [apiBase]);
   // The visitor's zone as detected; they may pick another (travelling, calling for someone else).
   const [timeZone, setTimeZone] = useState(visitorTimeZone);
@@ -87,6 +102,27 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   }, [step, profile]);
   // A new form (fresh values, fresh idempotency keys) for each request the visitor makes.
   const [round, setRound] = useState(0);
+
+  // Signed in: the host's token (its own sign-in) when it gives one, else the widget's MSAL.
+  // Hosts often pass a new function on every render: keep the latest, react only to its presence.
+  const hostTokens = useRef(getAuthToken);
+  hostTokens.current = getAuthToken;
+  const hasHostTokens = getAuthToken !== undefined;
+  const hostSource = useMemo<TokenGetter | undefined>(() => (hasHostTokens ? async () => (await hostTokens.current?.()) ?? null : undefined), [hasHostTokens]);
+  const [msalSource, setMsalSource] = useState<TokenGetter | undefined>();
+  const onMsalSource = useCallback((source: TokenGetter | undefined) => {
+    setMsalSource(() => source);
+    if (source) setSignInFailed(false);
+  }, []);
+  const [signInFailed, setSignInFailed] = useState(false);
+  const tokens = hostSource ?? msalSource;
+  const visitor = useSignedInVisitor(api, profile, tokens, state.step === "form" || state.step === "done");
+  // The contact's name and number prefill the form (the visitor may still change them).
+  const prefill = useMemo(() => {
+    if (visitor.state !== "signed-in") return defaultValues;
+    const { name, phone, country } = visitor.details;
+    return { ...defaultValues, ...(name ? { name } : {}), ...(phone ? { phone: nationalFormat(phone, metadata), country } : {}) };
+  }, [defaultValues, visitor]);
 
   const load = useCallback(
     (signal?: AbortSignal) => {
@@ -152,6 +188,20 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
           </button>
         </div>
       )}
+      {(state.step === "form" || state.step === "done") && (state.profile.signIn || hostSource) && (
+        <SignInBar visitor={visitor} required={state.profile.signIn?.required ?? false} canSignIn={Boolean(state.profile.signIn?.msal && !hostSource)} failed={signInFailed}>
+          {state.profile.signIn?.msal && !hostSource && (
+            <Suspense fallback={null}>
+              <MsalSignIn
+                settings={state.profile.signIn.msal}
+                onTokenSource={onMsalSource}
+                onFailed={() => setSignInFailed(true)}
+                labels={{ signIn: t.signIn, signOut: t.signOut }}
+              />
+            </Suspense>
+          )}
+        </SignInBar>
+      )}
       {state.step === "form" && (
         <CallbackForm
           key={round}
@@ -161,9 +211,10 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
           timeZone={timeZone}
           locale={locale}
           format={format}
-          defaultValues={defaultValues}
+          defaultValues={prefill}
           attributes={attributes}
           link={link}
+          getToken={tokens}
           onProblem={(problem) => onErrorRef.current?.({ stage: "submit", ...problem })}
           onTimesStale={refreshTimes}
           onNumberChange={numberChanged}

@@ -26,6 +26,25 @@ describe("createApi", () => {
     expect((calls[0]!.init!.headers as Record<string, string>)["idempotency-key"]).toBe("key-1");
   });
 
+  it("sends a signed-in visitor's token as a bearer token, and only when there is one", async () => {
+    const body = { requestId: "r1", deliveryId: "761e062f-c734-ef11-8e4f-00224808a166", status: "scheduled", windows: [] };
+    const { calls, fetcher } = fakeFetch(() => Response.json(body, { status: 201 }));
+    const api = createApi("", fetcher);
+    await api.submit(request, "key-1", "eyJ.token.sig");
+    await api.submit(request, "key-2");
+    expect((calls[0]!.init!.headers as Record<string, string>).authorization).toBe("Bearer eyJ.token.sig");
+    expect((calls[1]!.init!.headers as Record<string, string>).authorization).toBeUndefined();
+  });
+
+  it("asks for the signed-in visitor's details with their token, and reads a refusal", async () => {
+    const { calls, fetcher } = fakeFetch(() => Response.json({ name: "Ada Lovelace", phone: "+33612345678", country: "FR" }));
+    expect(await createApi("https://bff.example", fetcher).me("portal", "tok")).toEqual({ name: "Ada Lovelace", phone: "+33612345678", country: "FR" });
+    expect(calls[0]!.url).toBe("https://bff.example/api/v1/profiles/portal/me");
+    expect((calls[0]!.init!.headers as Record<string, string>).authorization).toBe("Bearer tok");
+    const refused = createApi("", fakeFetch(() => problem(401, { errors: [{ field: "", code: "sign_in_expired", message: "" }] })).fetcher).me("portal", "old");
+    await expect(refused).rejects.toMatchObject({ status: 401, problem: { errors: [{ code: "sign_in_expired" }] } });
+  });
+
   it("reads 202 as queued", async () => {
     const { fetcher } = fakeFetch(() => Response.json({ requestId: "r2", status: "queued" }, { status: 202 }));
     expect(await createApi("", fetcher).submit(request, "k")).toEqual({ kind: "queued", body: { requestId: "r2", status: "queued" } });

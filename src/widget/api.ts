@@ -2,7 +2,7 @@
 // become typed outcomes; submitting never throws for an HTTP status, so a refusal can never lose
 // what the visitor typed.
 import * as z from "zod/mini";
-import { Availability, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, PublicProfile } from "../shared/schemas";
+import { Availability, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, PublicProfile, SignedInVisitor } from "../shared/schemas";
 
 export interface AvailabilityFor {
   phone?: string;
@@ -32,7 +32,10 @@ export interface CallbackApi {
   profile(name: string, signal?: AbortSignal): Promise<PublicProfile>;
   /** With a number, only the times permitted where it rings (and the visitor's zone as a hint). */
   availability(name: string, signal?: AbortSignal, query?: AvailabilityFor): Promise<Availability>;
-  submit(request: CallbackRequest, idempotencyKey: string): Promise<SubmitOutcome>;
+  /** With a signed-in visitor's token, the request is for their own contact. */
+  submit(request: CallbackRequest, idempotencyKey: string, token?: string): Promise<SubmitOutcome>;
+  /** The signed-in visitor's details (from their contact), to prefill the form. */
+  me(name: string, token: string): Promise<SignedInVisitor>;
   /** A request's status; with its token, Dataverse's own state and the links too. */
   status(requestId: string, token?: string): Promise<CallbackStatus>;
   /** The status at a request's signed `links.status`. */
@@ -46,8 +49,8 @@ export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fet
   const base = apiBase.replace(/\/+$/, "");
   const profilePath = (name: string) => `${base}/api/v1/profiles/${encodeURIComponent(name)}`;
 
-  async function getParsed<T>(url: string, schema: z.ZodMiniType<T>, signal?: AbortSignal): Promise<T> {
-    const response = await fetcher(url, { headers: { accept: "application/json" }, signal });
+  async function getParsed<T>(url: string, schema: z.ZodMiniType<T>, signal?: AbortSignal, token?: string): Promise<T> {
+    const response = await fetcher(url, { headers: { accept: "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, signal });
     const body = await readJson(response);
     if (!response.ok) throw new ApiError(response.status, asProblem(body));
     const parsed = schema.safeParse(body);
@@ -61,6 +64,7 @@ export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fet
       const search = new URLSearchParams(Object.entries(query ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1])));
       return getParsed(`${profilePath(name)}/availability${search.size > 0 ? `?${search}` : ""}`, Availability, signal);
     },
+    me: (name, token) => getParsed(`${profilePath(name)}/me`, SignedInVisitor, undefined, token),
     status: (requestId, token) =>
       getParsed(`${base}/api/v1/callbacks/${encodeURIComponent(requestId)}${token ? `?token=${encodeURIComponent(token)}` : ""}`, CallbackStatus),
     statusAt: (statusUrl) => getParsed(statusUrl, CallbackStatus),
@@ -73,12 +77,17 @@ export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fet
         return { ok: false };
       }
     },
-    async submit(request, idempotencyKey) {
+    async submit(request, idempotencyKey, token) {
       let response: Response;
       try {
         response = await fetcher(`${base}/api/v1/callbacks`, {
           method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json, application/problem+json", "idempotency-key": idempotencyKey },
+          headers: {
+            "content-type": "application/json",
+            accept: "application/json, application/problem+json",
+            "idempotency-key": idempotencyKey,
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
           body: JSON.stringify(request),
         });
       } catch (error) {

@@ -9,6 +9,42 @@ export interface ContactResolver {
   resolveContact(e164: string, name?: string, signal?: AbortSignal): Promise<string>;
 }
 
+/** What the BFF reads of a contact for a signed-in visitor: who they are and the number to prefill. */
+export interface ContactRow {
+  contactid: string;
+  fullname?: string;
+  mobilephone?: string;
+  telephone1?: string;
+}
+
+const CONTACT_SELECT = "$select=contactid,fullname,mobilephone,telephone1";
+
+/** One contact by its id; undefined when there is none. */
+export async function getContact(api: WebApi, contactId: string): Promise<ContactRow | undefined> {
+  if (!GUID.test(contactId) || contactId.length !== 36) return undefined;
+  try {
+    const response = await api.get(`contacts(${contactId})?${CONTACT_SELECT}`);
+    return asContact(response.body);
+  } catch (error) {
+    if (error instanceof DataverseError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Up to `top` contacts whose column `field` equals `value` (a column name checked at start-up). */
+export async function findContacts(api: WebApi, field: string, value: string, top: number): Promise<ContactRow[]> {
+  const filter = encodeURIComponent(`${field} eq ${odataString(value)}`);
+  const response = await api.get(`contacts?$filter=${filter}&${CONTACT_SELECT}&$top=${top}`);
+  return ((response.body as { value?: unknown[] }).value ?? []).map(asContact).filter((row): row is ContactRow => row !== undefined);
+}
+
+function asContact(body: unknown): ContactRow | undefined {
+  const row = body as Record<string, unknown> | undefined;
+  if (typeof row?.contactid !== "string") return undefined;
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  return { contactid: row.contactid, fullname: text(row.fullname), mobilephone: text(row.mobilephone), telephone1: text(row.telephone1) };
+}
+
 export function createContactResolver(api: WebApi): ContactResolver {
   const inFlight = new Map<string, Promise<string>>();
 

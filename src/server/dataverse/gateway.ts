@@ -3,7 +3,7 @@
 // after one, nothing is sent until its Retry-After has passed).
 import type { Dispatcher } from "undici";
 import type { DataverseSettings } from "../config";
-import { createContactResolver } from "./contacts";
+import { createContactResolver, findContacts, getContact, type ContactRow } from "./contacts";
 import {
   buildVoiceDeliveryRequest,
   createProactiveVoiceDelivery,
@@ -33,6 +33,10 @@ export interface Bounded {
 
 export interface DataverseGateway {
   resolveContact(e164: string, name?: string, options?: Bounded): Promise<string>;
+  /** A contact by id (undefined when it does not exist). */
+  getContact(contactId: string): Promise<ContactRow | undefined>;
+  /** Contacts whose `field` equals `value`, at most `top`. */
+  findContacts(field: string, value: string, top: number): Promise<ContactRow[]>;
   createVoiceDelivery(delivery: VoiceDelivery, options?: Bounded): Promise<string>;
   findVoiceDeliveries(query: { phoneE164: string; contactId: string; proactiveEngagementConfigId: string }, options?: Bounded): Promise<DeliveryRow[]>;
   /**
@@ -87,6 +91,8 @@ export function createDataverseGateway(
 
   return {
     resolveContact: (e164, name, bounded) => timed("resolve_contact", () => contacts.resolveContact(e164, name, bounded?.signal)),
+    getContact: (contactId) => timed("get_contact", () => getContact(api, contactId)),
+    findContacts: (field, value, top) => timed("find_contacts", () => findContacts(api, field, value, top)),
     createVoiceDelivery: (delivery, bounded) =>
       timed("create_voice_delivery", () => createProactiveVoiceDelivery(api, buildVoiceDeliveryRequest(delivery, options.encoding), bounded?.signal)),
     findVoiceDeliveries: (query, bounded) => timed("find_voice_deliveries", () => findProactiveDeliveries(api, query, bounded?.signal)),

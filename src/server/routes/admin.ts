@@ -1,34 +1,64 @@
-// The admin API: the do-not-call list and the consent records, for an administrator only.
-// Every call needs `Authorization: Bearer <ADMIN_API_TOKEN>`; without that setting it is off.
-import { createHash, timingSafeEqual } from "node:crypto";
+// The admin API, for the admin page (/admin) and automation: recent requests and the outbox, the
+// do-not-call list, the consent records. Every call goes through the guard (an Entra token with
+// the admin app role, checked on each call, or ADMIN_API_TOKEN); numbers are masked unless an
+// administrator asks for one, which is logged.
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { DoNotCallChange, type DoNotCallList } from "../../shared/schemas";
+import { maskPhone } from "../../shared/phone";
+import { DoNotCallChange, type AdminCallback, type AdminCallbacks, type AdminSignIn, type DoNotCallList } from "../../shared/schemas";
 import type { AppDeps, AppEnv } from "../app";
 import { consentCsv, parseDateArgument } from "../consent-export";
 import { addNumbers, doNotCallCsv, removeNumbers } from "../do-not-call";
 import { fieldError, fieldErrorsFromIssues, problem, PROBLEM_TYPES, validationProblem } from "../problem";
+import type { CallbackRecord } from "../store/types";
 
-const digest = (text: string) => createHash("sha256").update(text).digest();
-
-/** Admits a request whose bearer token is the configured one (compared in constant time). */
-export function adminToken(expected: string | undefined): MiddlewareHandler<AppEnv> {
-  const want = expected === undefined ? undefined : digest(expected);
-  return async (c, next) => {
-    if (!want) return problem(c, 404, PROBLEM_TYPES.notFound, "The admin API is not enabled (set ADMIN_API_TOKEN)", { errors: [fieldError("", "not_found")] });
-    const given = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-    if (!given || !timingSafeEqual(digest(given), want)) {
-      c.header("WWW-Authenticate", 'Bearer realm="callback-widget admin"');
-      return problem(c, 401, PROBLEM_TYPES.unauthorized, "An administrator's token is required", { errors: [fieldError("authorization", "unauthorized")] });
-    }
-    await next();
-  };
-}
+const PHONE_HASH = /^[0-9a-f]{64}$/;
 
 export function registerAdmin(app: Hono<AppEnv>, deps: AppDeps, guard: MiddlewareHandler<AppEnv>): void {
+  const { store, vault, logger } = deps;
+
+  // What the admin page's MSAL needs: public values, read before anyone has signed in.
+  app.get("/admin/settings.json", (c) => {
+    const page = deps.auth.admin.page;
+    if (!page) return problem(c, 404, PROBLEM_TYPES.notFound, "Sign-in for the admin page is not configured (ADMIN_AUTH_CLIENT_ID, ADMIN_AUTH_SCOPES)", { errors: [fieldError("", "not_found")] });
+    const body: AdminSignIn = { ...page, role: deps.auth.admin.role, redirectUri: `${deps.settings.publicUrl ?? new URL(c.req.url).origin}/admin` };
+    c.header("Cache-Control", "no-cache");
+    return c.json(body);
+  });
+
   app.use("/api/v1/admin/*", guard);
+  app.use("/api/v1/admin/*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+  const audit = (c: Context<AppEnv>, fields: Record<string, unknown>, message: string) =>
+    logger.info({ requestId: c.get("requestId"), admin: c.get("admin")?.subject, ...fields }, message);
+
+  app.get("/api/v1/admin/me", (c) => c.json({ subject: c.get("admin")!.subject, name: c.get("admin")!.name, role: deps.auth.admin.role }));
+
+  app.get("/api/v1/admin/callbacks", async (c) => {
+    const limit = Math.min(Math.max(Number(c.req.query("limit") ?? 50) || 50, 1), 500);
+    const [records, stats] = await Promise.all([store.recentCallbacks(limit), store.outboxStats()]);
+    const body: AdminCallbacks = {
+      outbox: {
+        depth: stats.queued,
+        oldestQueuedAt: stats.oldestQueuedAt === undefined ? undefined : new Date(stats.oldestQueuedAt).toISOString(),
+        byStatus: stats.byStatus,
+      },
+      callbacks: records.map((record) => adminView(record, maskedPhone(record))),
+    };
+    return c.json(body);
+  });
+
+  // One number in clear, when an administrator needs it (to call back by hand, say): logged.
+  app.get("/api/v1/admin/callbacks/:requestId/phone", async (c) => {
+    const record = await store.getCallback(c.req.param("requestId"));
+    if (!record) return problem(c, 404, PROBLEM_TYPES.notFound, "There is no callback request with this id", { errors: [fieldError("requestId", "request_not_found")] });
+    audit(c, { callbackRequestId: record.id }, "an administrator revealed a callback request's number");
+    return c.json({ requestId: record.id, phone: vault.open(record.personal).phoneE164 });
+  });
 
   app.get("/api/v1/admin/do-not-call", async (c) => {
-    const entries = await deps.store.listDoNotCall();
+    const entries = await store.listDoNotCall();
     if ((c.req.header("accept") ?? "").includes("text/csv")) return c.body(doNotCallCsv(entries), 200, { "Content-Type": "text/csv; charset=utf-8" });
     const body: DoNotCallList = {
       count: entries.length,
@@ -40,22 +70,33 @@ export function registerAdmin(app: Hono<AppEnv>, deps: AppDeps, guard: Middlewar
   app.post("/api/v1/admin/do-not-call", async (c) => {
     const change = await readChange(c);
     if (change instanceof Response) return change;
-    const onProblem = (callbackRequestId: string, reason: string) => deps.logger.error({ callbackRequestId, err: reason }, "number put on the do-not-call list, but its call could not be cancelled");
-    return c.json(
-      await addNumbers(deps.store, deps.vault, change.numbers, {
-        country: change.country,
-        note: change.note,
-        source: "admin-api",
-        now: deps.now(),
-        withdraw: { gateway: deps.gateway, profiles: deps.profiles, now: deps.now, onProblem },
-      }),
-    );
+    const onProblem = (callbackRequestId: string, reason: string) => logger.error({ callbackRequestId, err: reason }, "number put on the do-not-call list, but its call could not be cancelled");
+    const outcome = await addNumbers(store, vault, change.numbers, {
+      country: change.country,
+      note: change.note,
+      source: "admin-api",
+      now: deps.now(),
+      withdraw: { gateway: deps.gateway, profiles: deps.profiles, now: deps.now, onProblem },
+    });
+    audit(c, { added: outcome.added }, "do-not-call list: numbers added");
+    return c.json(outcome);
   });
 
   app.delete("/api/v1/admin/do-not-call", async (c) => {
     const change = await readChange(c);
     if (change instanceof Response) return change;
-    return c.json(await removeNumbers(deps.store, deps.vault, change.numbers, change.country));
+    const outcome = await removeNumbers(store, vault, change.numbers, change.country);
+    audit(c, { removed: outcome.removed }, "do-not-call list: numbers removed");
+    return c.json(outcome);
+  });
+
+  // The list holds hashes only: the page removes an entry by its hash.
+  app.delete("/api/v1/admin/do-not-call/:phoneHash", async (c) => {
+    const hash = c.req.param("phoneHash");
+    if (!PHONE_HASH.test(hash)) return validationProblem(c, [fieldError("phoneHash", "invalid")]);
+    if (!(await store.removeDoNotCall(hash))) return problem(c, 404, PROBLEM_TYPES.notFound, "This number is not on the do-not-call list", { errors: [fieldError("phoneHash", "not_found")] });
+    audit(c, { removed: 1 }, "do-not-call list: number removed");
+    return c.json({ removed: 1, invalid: [] });
   });
 
   app.get("/api/v1/admin/consent", async (c) => {
@@ -67,11 +108,37 @@ export function registerAdmin(app: Hono<AppEnv>, deps: AppDeps, guard: Middlewar
     } catch {
       return validationProblem(c, [fieldError("from", "invalid"), fieldError("to", "invalid")]);
     }
-    return c.body(consentCsv(await deps.store.consentRecords(from, to)), 200, {
+    audit(c, { from: c.req.query("from"), to: c.req.query("to") }, "consent records exported");
+    return c.body(consentCsv(await store.consentRecords(from, to)), 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="consent-${c.req.query("from")}-${c.req.query("to")}.csv"`,
     });
   });
+
+  function maskedPhone(record: CallbackRecord): string {
+    try {
+      return maskPhone(vault.open(record.personal).phoneE164);
+    } catch {
+      return "•••"; // sealed with a key this instance does not have
+    }
+  }
+}
+
+/** A request as administrators see it; `retrying` is a queued request that has failed before. */
+function adminView(record: CallbackRecord, phone: string): AdminCallback {
+  return {
+    requestId: record.id,
+    createdAt: new Date(record.createdAt).toISOString(),
+    profile: record.profile,
+    status: record.status === "queued" && record.attempts > 0 ? "retrying" : record.status,
+    attempts: record.attempts,
+    nextAttemptAt: record.status === "queued" ? new Date(record.nextAttemptAt).toISOString() : undefined,
+    windows: record.windows,
+    phone,
+    contactId: record.contactId,
+    deliveryId: record.deliveryId,
+    lastError: record.lastError,
+  };
 }
 
 async function readChange(c: Context) {

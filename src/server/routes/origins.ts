@@ -26,11 +26,14 @@ export function originAllowed(profiles: Profiles, profile: string | undefined, o
 export function apiCors(profiles: Profiles, publicUrl?: string): MiddlewareHandler {
   return cors({
     origin: (origin, c) => {
+      // The admin API serves the admin page on the BFF's own origin only.
+      if (c.req.path.startsWith("/api/v1/admin/")) return origin === ownOrigin(c, publicUrl) ? origin : null;
       const profile = /^\/api\/v1\/profiles\/([^/]+)/.exec(c.req.path)?.[1];
       return originAllowed(profiles, profile && decodeURIComponent(profile), origin, ownOrigin(c, publicUrl)) ? origin : null;
     },
     allowMethods: ["GET", "POST"],
-    allowHeaders: ["Content-Type", "Idempotency-Key"],
+    // Authorization: a signed-in visitor's token, from the widget on the host's page.
+    allowHeaders: ["Content-Type", "Idempotency-Key", "Authorization"],
     exposeHeaders: ["Retry-After", "X-Request-Id", "Location"],
     maxAge: 600,
   });

@@ -1,26 +1,30 @@
 // The pages and files the BFF serves to browsers: the standalone callback page, the iframe page
 // (the same HTML, framed only by a profile's allowed origins), the script-tag loader and the
 // widget bundle other origins import, and plain pages for signed links that cannot be used.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { Context, Hono } from "hono";
 import { describeError } from "../../shared/error-codes";
 import { captchaOrigins } from "../abuse/bot-defence";
 import type { AppDeps, AppEnv } from "../app";
+import { signInOrigins } from "../profiles";
 
 /**
  * No inline script or style anywhere: the widget works under a strict CSP, and so do our pages.
- * A profile with a CAPTCHA adds its provider's origins for scripts, frames and requests.
+ * A profile with a CAPTCHA adds its provider's origins for scripts, frames and requests; `connect`
+ * adds the identity provider a page signs in with (MSAL reads its metadata and tokens).
  */
-export function pageCsp(frameAncestors: string, captcha: string[] = []): string {
-  const plus = (base: string) => [base, ...captcha].join(" ");
+export function pageCsp(frameAncestors: string, captcha: string[] = [], connect: string[] = []): string {
+  const plus = (base: string, ...more: string[][]) => [base, ...more.flat()].join(" ");
   return [
     "default-src 'self'",
     `script-src ${plus("'self'")}`,
     "style-src 'self'",
-    `connect-src ${plus("'self'")}`,
-    `frame-src ${plus("'self'")}`,
+    `script-src ${plus("'self'", captcha)}`,
+    "style-src 'self'",
+    `connect-src ${plus("'self'", captcha, connect)}`,
+    `frame-src ${plus("'self'", captcha)}`,
     "img-src 'self' data:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -32,13 +36,17 @@ export function pageCsp(frameAncestors: string, captcha: string[] = []): string 
 export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   const root = deps.staticRoot;
   if (!root) return;
-  const indexHtml = readFileSync(path.join(root, "index.html"), "utf8");
+  const html = (name: string) => (existsSync(path.join(root, name)) ? readFileSync(path.join(root, name), "utf8") : undefined);
+  const indexHtml = html("index.html")!;
+  const adminHtml = html("admin.html") ?? "<!doctype html><title>Admin</title><p>The admin page is not built (npm run build).";
+  const bridgeHtml = html("auth-redirect.html") ?? "<!doctype html><title>Sign-in</title>";
 
-  const page = (c: Context, frameAncestors: string, profileId?: string) => {
-    const captcha = deps.profiles.get(profileId ?? "")?.botDefence.captcha;
-    c.header("Content-Security-Policy", pageCsp(frameAncestors, captcha ? captchaOrigins(captcha) : []));
+  const page = (c: Context, frameAncestors: string, profileId?: string, body = indexHtml) => {
+    const profile = deps.profiles.get(profileId ?? "");
+    const captcha = profile?.botDefence.captcha;
+    c.header("Content-Security-Policy", pageCsp(frameAncestors, captcha ? captchaOrigins(captcha) : [], signInOrigins(profile)));
     c.header("Cache-Control", "no-cache");
-    return c.html(indexHtml);
+    return c.html(body);
   };
 
   /** A page opened with ?link= shows the form only if the link is good: a bad one gets a page saying so. */
@@ -54,6 +62,21 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get("/", (c) => {
     const profile = c.req.query("profile") || "default";
     return refusedLink(c, profile, "'none'") ?? page(c, "'none'", profile);
+  });
+
+  // The admin page: its own bundle (MSAL and all), never part of what visitors download.
+  app.get("/admin", (c) => {
+    const authority = deps.auth.admin.page?.authority;
+    c.header("Content-Security-Policy", pageCsp("'none'", [], authority ? [new URL(authority).origin] : []));
+    c.header("Cache-Control", "no-cache");
+    return c.html(adminHtml);
+  });
+
+  // MSAL's redirect bridge: where the sign-in popup lands, to hand the answer to the widget.
+  app.get("/auth/redirect", (c) => {
+    c.header("Content-Security-Policy", pageCsp("'none'"));
+    c.header("Cache-Control", "no-cache");
+    return c.html(bridgeHtml);
   });
 
   app.get("/callback/:profile", (c) => {

@@ -3,7 +3,8 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../../shared/phone";
-import { AvailabilityQuery, CallbackRequest, ProfileQuery, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
+import { AvailabilityQuery, CallbackRequest, ProfileQuery, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus, type SignedInVisitor } from "../../shared/schemas";
+import { authProblem, visitorIdentity } from "../auth/bearer";
 import { toPublicWindow } from "../../shared/windows";
 import { offerFor } from "../availability";
 import type { CalleeZones } from "../callee-zones";
@@ -52,6 +53,20 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.json(body);
   });
 
+  // The signed-in visitor's own details (from their Dataverse contact), to prefill the form.
+  app.get("/api/v1/profiles/:profile/me", async (c) => {
+    const profile = profiles.get(c.req.param("profile"));
+    if (!profile) return unknownProfile(c);
+    const identity = await visitorIdentity(c, deps.auth.visitor, deps.logger);
+    if (identity instanceof Response) return identity;
+    if (identity.kind === "anonymous") return authProblem(c, "sign_in_required");
+    const { contact } = identity;
+    const country = contact.country && profile.allowedCountries.includes(contact.country) ? contact.country : undefined;
+    const body: SignedInVisitor = { name: contact.name, phone: country ? contact.phoneE164 : undefined, country };
+    c.header("Cache-Control", "no-store");
+    return c.json(body);
+  });
+
   app.post(
     "/api/v1/callbacks",
     // The per-address limit comes first and, once exceeded, is answered from memory: a flood
@@ -87,8 +102,23 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
         return validationProblem(c, [{ field: "Idempotency-Key", code: "invalid", message: "Idempotency-Key must be 8 to 128 letters, digits or . _ : -" }]);
       }
 
-      const outcome = await acceptCallback(deps, parsed.data, { clientAddress: c.get("clientAddress"), userAgent: c.req.header("user-agent"), idempotencyKey: key });
+      // A token, when there is one, is checked before anything is decided.
+      const identity = await visitorIdentity(c, deps.auth.visitor, deps.logger);
+      if (identity instanceof Response) {
+        metrics.callbackRequests.inc({ outcome: "refused" });
+        return identity;
+      }
+      const outcome = await acceptCallback(deps, parsed.data, {
+        clientAddress: c.get("clientAddress"),
+        userAgent: c.req.header("user-agent"),
+        idempotencyKey: key,
+        signedIn: identity.kind === "signed-in" ? identity.contact : undefined,
+      });
       switch (outcome.kind) {
+        case "forbidden":
+          metrics.callbackRequests.inc({ outcome: "refused" });
+          if (outcome.code === "contact_mismatch") deps.logger.warn({ requestId: c.get("requestId") }, "a signed-in request named another contact");
+          return authProblem(c, outcome.code);
         case "refused":
           metrics.callbackRequests.inc({ outcome: "refused" });
           return validationProblem(c, outcome.errors);

@@ -194,6 +194,11 @@ export class PostgresStore implements Store {
     return rows[0] && fromRow(rows[0]);
   }
 
+  async recentCallbacks(limit: number): Promise<CallbackRecord[]> {
+    const { rows } = await this.pool.query<CallbackRow>(`SELECT * FROM callback_requests ORDER BY created_at DESC, id LIMIT $1`, [limit]);
+    return rows.map(fromRow);
+  }
+
   async findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined> {
     const { rows } = await this.pool.query<CallbackRow>(`SELECT * FROM callback_requests WHERE idempotency_key = $1`, [key]);
     return rows[0] && fromRow(rows[0]);

@@ -73,6 +73,7 @@ export class SqliteStore implements Store {
     this.statements = {
       insert: db.prepare(`INSERT INTO callback_requests (${INSERT_COLUMNS.join(", ")}) VALUES (${INSERT_COLUMNS.map(() => "?").join(", ")})`),
       get: db.prepare(`SELECT * FROM callback_requests WHERE id = ?`),
+      recent: db.prepare(`SELECT * FROM callback_requests ORDER BY created_at DESC, id LIMIT ?`),
       byKey: db.prepare(`SELECT * FROM callback_requests WHERE idempotency_key = ?`),
       claimDue: db.prepare(
         `UPDATE callback_requests SET claimed_by = ?, lease_until = ?
@@ -186,6 +187,10 @@ export class SqliteStore implements Store {
   async getCallback(id: string): Promise<CallbackRecord | undefined> {
     const row = this.statements.get.get(id) as CallbackRow | undefined;
     return row && fromRow(row);
+  }
+
+  async recentCallbacks(limit: number): Promise<CallbackRecord[]> {
+    return (this.statements.recent.all(limit) as CallbackRow[]).map(fromRow);
   }
 
   async findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined> {

@@ -222,6 +222,17 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect((await store.getCallback(c.id))?.consentLanguage).toBe("ar");
     });
 
+    it("lists the most recent requests first", async () => {
+      const older = callback({ createdAt: T0 + 900_000_000 });
+      const newer = callback({ createdAt: T0 + 900_000_001 });
+      await store.insertCallback(older, T0);
+      await store.insertCallback(newer, T0);
+      const recent = await store.recentCallbacks(2);
+      expect(recent.map((r) => r.id)).toEqual([newer.id, older.id]);
+      expect(recent[0]).toMatchObject({ status: "queued", attempts: 0, phoneHash: newer.phoneHash });
+      expect(await store.recentCallbacks(1)).toHaveLength(1);
+    });
+
     it("counts rate-limit hits per fixed window", async () => {
       const key = `limit-${n++}`;
       const window = 60_000;

@@ -133,6 +133,8 @@ export interface Store {
   /** Consent records of requests accepted in [from, to), oldest first. */
   consentRecords(from: number, to: number): Promise<ConsentRecord[]>;
   getCallback(id: string): Promise<CallbackRecord | undefined>;
+  /** The most recently created requests, newest first (for administrators). */
+  recentCallbacks(limit: number): Promise<CallbackRecord[]>;
   findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined>;
   /**
    * Claims up to `limit` due records for `worker` until `now + leaseMs`; each claimed by one worker

@@ -61,6 +61,13 @@ const errors: Record<ErrorCode, string> = {
   link_expired: "This callback link has expired. Request a callback without it, or ask for a new link.",
   link_phone_mismatch: "This link is for another phone number. Use the number it was sent for, or request a callback without the link.",
   origin_not_allowed: "This page may not request callbacks for this line.",
+  sign_in_required: "Please sign in to request a callback.",
+  sign_in_invalid: "We could not confirm who you are. Please sign in again.",
+  sign_in_expired: "Your sign-in has expired. Please sign in again.",
+  sign_in_unavailable: "Signing in is unavailable right now. Please try again later.",
+  contact_not_found: "We could not find your customer record. Please contact us another way.",
+  contact_mismatch: "This link is for someone else's account.",
+  role_required: "Your account may not manage callbacks.",
 };
 
 export const en = {
@@ -115,6 +122,13 @@ export const en = {
   cancelQuestion: "Do you want to cancel this callback? If you do, we will not call you.",
   anotherRequest: "Request another callback",
   status: "Status",
+  signIn: "Sign in",
+  signInHint: "Sign in to use the details of your account.",
+  signInRequired: "Sign in to request a callback.",
+  signOut: "Sign out",
+  signInFailed: "Signing in did not succeed. You can try again, or continue without signing in.",
+  signedIn: "Signed in",
+  signedInAs: (name: string) => `Signed in as ${name}`,
   statusLabels: {
     queued: "Waiting to be passed to the contact centre",
     scheduled: "Scheduled with the contact centre",
