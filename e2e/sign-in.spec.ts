@@ -138,7 +138,7 @@ test.describe("the admin page", () => {
     await page.getByRole("button", { name: "Export CSV" }).click();
     const file = await (await download).path();
     const csv = readFileSync(file, "utf8");
-    expect(csv.split("\n")[0]).toBe("request_id,consented_at,profile,consent_version,consent_text_sha256,phone_hash,client_address_hash,user_agent,status");
+    expect(csv.split("\n")[0]).toBe("request_id,consented_at,profile,consent_version,consent_language,consent_text_sha256,phone_hash,client_address_hash,user_agent,status");
     expect(csv.trim().split("\n").length).toBeGreaterThan(1);
     expect(csv).not.toContain(e164.slice(1));
     expect(problems).toEqual([]);

@@ -19,8 +19,6 @@ export function pageCsp(frameAncestors: string, captcha: string[] = [], connect:
   const plus = (base: string, ...more: string[][]) => [base, ...more.flat()].join(" ");
   return [
     "default-src 'self'",
-    `script-src ${plus("'self'")}`,
-    "style-src 'self'",
     `script-src ${plus("'self'", captcha)}`,
     "style-src 'self'",
     `connect-src ${plus("'self'", captcha, connect)}`,
