@@ -47,10 +47,10 @@ function readMemory(pid: number | undefined): { rss: number; peak: number } {
 }
 
 /** Starts `node --import tsx <script>` (no wrapper process, so its pid is the server's). */
-export function startNode(name: string, script: string, env: Record<string, string>, args: string[] = []): Child {
+export function startNode(name: string, script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Child {
   mkdirSync(TMP, { recursive: true });
   const log = openSync(path.join(TMP, `${name}.log`), "w");
-  const child = spawn(process.execPath, ["--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", log, log],
@@ -113,7 +113,7 @@ export async function startSimulator(): Promise<Simulator> {
     SIMULATOR_PORT: String(port),
     SIMULATOR_TLS_DIR: tlsDir,
     SIMULATOR_CLIENT_SECRET: clientSecret,
-  });
+  }, [], (process.env.BENCH_SIMULATOR_NODE_ARGS ?? "").split(" ").filter(Boolean));
   const url = `https://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   // The simulator says it is ready on stdout (into its log) once it listens.
@@ -159,7 +159,8 @@ export async function startBff(name: string, simulator: Simulator, profiles: unk
     DEMO_PORT: "0",
     LOG_LEVEL: "info",
     ...env,
-  });
+  // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load.
+  }, [], (process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { child, url };
