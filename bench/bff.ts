@@ -118,7 +118,7 @@ export async function visitors(bffUrl: string, slots: OfferedSlot[], options: { 
   };
   await Promise.all(
     Array.from({ length: options.count }, async (_, i) => {
-      const dispatcher = new Agent({ connect: { localAddress: `127.0.0.${options.firstAddress + i}` } });
+      const dispatcher = new Agent({ localAddress: `127.0.0.${options.firstAddress + i}` });
       try {
         for (let round = 0; round < options.rounds; round++) {
           await timed(dispatcher, `${bffUrl}/api/v1/profiles/${PROFILE}`, {}, 200);

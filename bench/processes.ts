@@ -50,7 +50,7 @@ function readMemory(pid: number | undefined): { rss: number; peak: number } {
 export function startNode(name: string, script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Child {
   mkdirSync(TMP, { recursive: true });
   const log = openSync(path.join(TMP, `${name}.log`), "w");
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script, ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", log, log],
@@ -145,7 +145,8 @@ export async function startBff(name: string, simulator: Simulator, profiles: unk
   mkdirSync(dataDir, { recursive: true });
   const profilesFile = path.join(dataDir, "profiles.json");
   writeFileSync(profilesFile, JSON.stringify(profiles, null, 2));
-  const child = startNode(name, "src/server/main.ts", {
+    // What `npm start` runs: the server bundle (npm run build:server), on plain Node.
+  const child = startNode(name, "dist/server/main.js", {
     PORT: String(port),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,
@@ -160,7 +161,7 @@ export async function startBff(name: string, simulator: Simulator, profiles: unk
     LOG_LEVEL: "info",
     ...env,
   // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load.
-  }, [], (process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean));
+  }, [], ["--enable-source-maps", ...(process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean)]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { child, url };

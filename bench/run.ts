@@ -48,6 +48,7 @@ function run(command: string, commandArgs: string[]) {
 
 log("building the widget and the floor");
 run("npm", ["run", "build"]);
+run("npm", ["run", "build:server"]);
 run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
 const CLIENT = path.join(ROOT, "dist", "client");
 const FLOOR = path.join(TMP, "floor");

@@ -7,6 +7,7 @@
 //   window.CallbackWidget = window.CallbackWidget || function () { (CallbackWidget.q = CallbackWidget.q || []).push(arguments) };
 //   CallbackWidget("prefill", { name: "Ada", attributes: { orderNumber: "42" } });
 import { isFrameMessage, PROTOCOL_VERSION, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
+import { prefetchWidgetData } from "../widget/prefetch";
 import type { MountOptions, WidgetController } from "./widget-element";
 
 type WidgetModule = typeof import("./widget-element");
@@ -57,13 +58,16 @@ if (!window.CallbackWidget?.loaded && script) {
         this.pendingUnmount = false;
         return;
       }
-      const start = () =>
+      const start = () => {
+        const options = this.options();
+        prefetchWidgetData(options.apiBase, options.profile);
         void load().then((m) => {
           if (this.isConnected && !this.controller) {
             this.controller = m.mount(this, this.options());
             controllers.add(this.controller);
           }
         });
+      };
       // Load when the element comes near the viewport: below the fold it costs nothing.
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting)) {
@@ -147,6 +151,9 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       closer.textContent = words()[1];
       closer.addEventListener("click", close);
       panel.addEventListener("keydown", (event) => event.key === "Escape" && close());
+      // The widget's code and its data, asked for together and at once, not when it shows.
+      prefetchWidgetData(apiBase, profile);
+      void load();
       const widget = document.createElement("callback-widget");
       widget.setAttribute("profile", profile);
       panel.append(closer, widget);

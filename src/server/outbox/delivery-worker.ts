@@ -141,13 +141,13 @@ export class DeliveryWorker {
         const earlier = await this.findEarlierDelivery(record, contactId, personal.phoneE164, profile.proactiveEngagementConfigId);
         if (earlier) return finish("scheduled", { status: "scheduled", deliveryId: earlier, inDoubt: false, lastError: undefined }, "found in Dataverse");
       }
-      if (!contactId) {
-        contactId = await this.deps.gateway.resolveContact(personal.phoneE164, personal.name);
-        await store.updateClaimed(record.id, this.id, { contactId }, this.now());
-      }
+      const resolved = !contactId;
+      if (!contactId) contactId = await this.deps.gateway.resolveContact(personal.phoneE164, personal.name);
       firstSentAt ??= this.now();
       inDoubt = true;
-      if (!(await store.updateClaimed(record.id, this.id, { inDoubt, firstSentAt }, this.now()))) return finish("lost-claim", {});
+      // One write keeps the contact (so a retry need not look it up again) and marks the send in doubt.
+      const marked = await store.updateClaimed(record.id, this.id, resolved ? { contactId, inDoubt, firstSentAt } : { inDoubt, firstSentAt }, this.now());
+      if (!marked) return finish("lost-claim", {});
       const deliveryId = await this.deps.gateway.createVoiceDelivery({
         proactiveEngagementConfigId: profile.proactiveEngagementConfigId,
         phoneE164: personal.phoneE164,

@@ -41,14 +41,27 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
       callee = await deps.calleeZones(phone.e164, query.data.timeZone);
     }
     const offer = await offerFor(profile, deps.now(), store, callee);
-    const body: Availability = {
-      timeZone: profile.calendar.timeZone,
-      slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })),
-      asap: offer.asap !== undefined,
-    };
     c.header("Cache-Control", "no-store");
-    return c.json(body);
+    return c.body(availabilityJson(profile.id, profile.calendar.timeZone, offer, callee === undefined), 200, { "Content-Type": "application/json" });
   });
+
+  // The answer without a number is the same for every visitor until a slot passes or fills: keep
+  // its JSON (a few thousand slots, 100 kB for two weeks of 15-minute slots) per profile.
+  const lastAnswers = new Map<string, { key: string; json: string }>();
+  function availabilityJson(profileId: string, timeZone: string, offer: Awaited<ReturnType<typeof offerFor>>, shared: boolean): string {
+    const render = () => {
+      const body: Availability = { timeZone, slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })), asap: offer.asap !== undefined };
+      return JSON.stringify(body);
+    };
+    if (!shared) return render();
+    const full = offer.slots.filter((slot) => !slot.available).map((slot) => slot.start);
+    const key = `${offer.slots[0]?.start}/${offer.slots.at(-1)?.end}/${offer.slots.length}/${offer.asap !== undefined}/${full.join(",")}`;
+    const last = lastAnswers.get(profileId);
+    if (last?.key === key) return last.json;
+    const json = render();
+    lastAnswers.set(profileId, { key, json });
+    return json;
+  }
 
   app.post(
     "/api/v1/callbacks",
