@@ -70,7 +70,6 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
     const resolve = loadPhoneRules().then((loaded) => zodResolver(loaded.formSchema(profile)));
     return async (values, context, options) => (await resolve)(values, context, options);
   }, [profile]);
-  const days = useMemo(() => groupSlotsByDay(availability.slots, format), [availability.slots, format]);
   const keys = useRef(createAttemptKeys());
   const honeypot = useRef<HTMLInputElement>(null);
   const shownAt = useRef(Date.now());
@@ -83,6 +82,8 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   });
   const { errors, isSubmitting, isSubmitted } = formState;
   const when = useWatch({ control, name: "when" });
+  // Weeks of slots put into words cost a few milliseconds: only when the visitor chooses a time.
+  const days = useMemo(() => (when === "choose" ? groupSlotsByDay(availability.slots, format) : []), [when, availability.slots, format]);
   const slots = useController({ control, name: "slots" });
   const country = useController({ control, name: "country" });
   const phone = useController({ control, name: "phone" });

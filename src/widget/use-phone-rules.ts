@@ -17,18 +17,29 @@ export function loadPhoneRules(): Promise<PhoneRules> {
   return loading;
 }
 
-/** The phone rules, or undefined until they have arrived (asked for after the first render). */
+/**
+ * The phone rules, or undefined until they have arrived: asked for once the component has been
+ * painted, so that they never delay the form showing (a submission asks for them at once).
+ */
 export function usePhoneRules(): PhoneRules | undefined {
   const [rules, setRules] = useState(loaded);
   useEffect(() => {
     if (rules) return;
     let current = true;
-    loadPhoneRules().then(
-      (next) => current && setRules(next),
-      () => undefined,
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The frame after this one has been painted, then the next task.
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        loadPhoneRules().then(
+          (next) => current && setRules(next),
+          () => undefined,
+        );
+      });
+    });
     return () => {
       current = false;
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
     };
   }, [rules]);
   return rules;
