@@ -1,7 +1,7 @@
 // `npm start`: the BFF on PORT. Without DATAVERSE_URL it first starts the Dataverse simulator on
 // SIMULATOR_PORT and points the BFF at it, so the whole product runs with no configuration.
 import path from "node:path";
-import { startSimulator, type RunningSimulator } from "../simulator/index";
+import type { RunningSimulator } from "../simulator/index";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
 import { createLogger } from "./logger";
 import { startDemoHost } from "./demo-host";
@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     dataverse = config.dataverse;
     logger.info({ orgUrl: dataverse.orgUrl }, "using the Dataverse organisation");
   } else {
+    // Loaded only when used: against a real organisation its TLS and token code costs memory for nothing.
+    const { startSimulator } = await import("../simulator/index");
     simulator = await startSimulator({
       port: config.simulatorPort,
       tlsDir: path.join(config.dataDir, "simulator"),
