@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, request, type Dispatcher } from "undici";
 import { callbackBodies, load, PHONE_POOL, type LoadResult, type OfferedSlot } from "./load";
-import { freePort, startNode, waitFor, type Bff, type Child, type Simulator } from "./processes";
+import { cpuMs, freePort, startNode, waitFor, type Bff, type Child, type Simulator } from "./processes";
 import { median } from "./tti";
 
 export const PROFILE = "bench";
@@ -66,28 +66,45 @@ export function startFloorProxy(simulator: Simulator, token: string, contactId: 
 const JSON_HEADERS = { "content-type": "application/json" };
 
 export interface ThroughputFigures {
-  floor: LoadResult[];
-  callbacks: LoadResult;
-  availability: LoadResult;
+  floor: CostedLoad[];
+  callbacks: CostedLoad;
+  availability: CostedLoad;
   availabilityBytes: number;
 }
 
+/** A run's figures, and the CPU time each process spent per request during it (the why of a figure). */
+export type CostedLoad = LoadResult & { cpuMsPerRequest: Record<string, number> };
+
+async function costed(processes: Record<string, number | undefined>, run: () => Promise<LoadResult>): Promise<CostedLoad> {
+  const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)]));
+  const ownBefore = process.cpuUsage();
+  const result = await run();
+  const own = process.cpuUsage(ownBefore);
+  const cpuMsPerRequest: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(processes)) cpuMsPerRequest[name] = (cpuMs(pid) - before[name]!) / Math.max(1, result.total);
+  cpuMsPerRequest["load generator"] = (own.user + own.system) / 1000 / Math.max(1, result.total);
+  return { ...result, cpuMsPerRequest };
+}
+
 /** Callback and availability throughput of a running BFF, between two runs of the floor proxy. */
-export async function measureThroughput(bff: Bff, floorUrl: string, slots: OfferedSlot[], durationSeconds: number): Promise<ThroughputFigures> {
+export async function measureThroughput(bff: Bff, simulator: Simulator, floor: { url: string; child: Child }, slots: OfferedSlot[], durationSeconds: number): Promise<ThroughputFigures> {
   const floorRun = async () => {
-    await load({ url: `${floorUrl}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
-    return load({ url: `${floorUrl}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds });
+    await load({ url: `${floor.url}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
+    return costed({ "floor proxy": floor.child.process.pid, simulator: simulator.child.process.pid }, () =>
+      load({ url: `${floor.url}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }),
+    );
   };
   const floorBefore = await floorRun();
+  const processes = { bff: bff.child.process.pid, simulator: simulator.child.process.pid };
 
   const callbacksUrl = `${bff.url}/api/v1/callbacks`;
   await load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
-  const callbacks = await load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds });
+  const callbacks = await costed(processes, () => load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }));
 
   const availabilityUrl = `${bff.url}/api/v1/profiles/${PROFILE}/availability`;
   const availabilityBytes = (await (await fetch(availabilityUrl)).arrayBuffer()).byteLength;
   await load({ url: availabilityUrl, durationSeconds: 2 });
-  const availability = await load({ url: availabilityUrl, durationSeconds });
+  const availability = await costed(processes, () => load({ url: availabilityUrl, durationSeconds }));
 
   const floorAfter = await floorRun();
   return { floor: [floorBefore, floorAfter], callbacks, availability, availabilityBytes };

@@ -27,6 +27,18 @@ export async function freePort(from = 3210, to = 3299): Promise<number> {
 }
 const taken = new Set<number>();
 
+/** CPU time (user + system) a process has used so far, in milliseconds. */
+export function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export interface Child {
   name: string;
   process: ChildProcess;

@@ -127,7 +127,7 @@ try {
   children.push(proxy);
   await waitFor(`http://127.0.0.1:${proxyPort}/`, proxy);
   const slots = await offeredSlots(bff.url);
-  const throughput = await measureThroughput(bff, `http://127.0.0.1:${proxyPort}`, slots, duration);
+  const throughput = await measureThroughput(bff, simulator, { url: `http://127.0.0.1:${proxyPort}`, child: proxy }, slots, duration);
   await proxy.stop();
   const floorRps = throughput.floor.reduce((s, r) => s + r.requestsPerSecond, 0) / throughput.floor.length;
   const floorP50 = throughput.floor.reduce((s, r) => s + r.p50Ms, 0) / throughput.floor.length;
@@ -140,6 +140,12 @@ try {
   row({ section: "bff", figure: `GET …/availability (14 days, 15 min), requests/s`, value: throughput.availability.requestsPerSecond, unit: "req/s", floor: floorRps, budget: "≥ 1× floor", ok: throughput.availability.requestsPerSecond >= floorRps && okShare(throughput.availability, "200") === 1 });
   row({ section: "bff", figure: "GET …/availability, p50", value: throughput.availability.p50Ms, unit: "ms", floor: floorP50 });
   row({ section: "bff", figure: "GET …/availability, p99", value: throughput.availability.p99Ms, unit: "ms", floor: floorP99 });
+  // Where the CPU goes, per request: what explains the ratios above on a shared machine.
+  const cpu = (load: { cpuMsPerRequest: Record<string, number> }, name: string) => load.cpuMsPerRequest[name] ?? 0;
+  const floorCpu = (name: string) => throughput.floor.reduce((sum, run) => sum + cpu(run, name), 0) / throughput.floor.length;
+  row({ section: "bff", figure: "CPU per callback: BFF (floor: bare proxy)", value: cpu(throughput.callbacks, "bff"), unit: "ms", floor: floorCpu("floor proxy") });
+  row({ section: "bff", figure: "CPU per callback: simulator (2 calls; floor: 1)", value: cpu(throughput.callbacks, "simulator"), unit: "ms", floor: floorCpu("simulator") });
+  row({ section: "bff", figure: "CPU per availability answer: BFF", value: cpu(throughput.availability, "bff"), unit: "ms", floor: floorCpu("floor proxy") });
   await bff.child.stop();
 
   // ---------- flood ----------

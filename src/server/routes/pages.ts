@@ -87,11 +87,11 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
  * BFF more than the API calls that follow.
  */
 function builtFiles(root: string): MiddlewareHandler {
-  const files = new Map<string, { body: Buffer; type: string; etag: string }>();
+  const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }>();
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !/\.(?:js|css)$/.test(entry.name)) continue;
     const file = path.join(entry.parentPath, entry.name);
-    const body = readFileSync(file);
+    const body = new Uint8Array(readFileSync(file));
     const urlPath = `/${path.relative(root, file).split(path.sep).join("/")}`;
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
     files.set(urlPath, { body, type: getMimeType(file) ?? "application/octet-stream", etag });
@@ -102,7 +102,7 @@ function builtFiles(root: string): MiddlewareHandler {
     c.header("ETag", file.etag);
     if (c.req.header("if-none-match") === file.etag) return c.body(null, 304);
     c.header("Content-Type", file.type);
-    return c.req.method === "HEAD" ? c.body(null, 200) : c.body(new Uint8Array(file.body), 200);
+    return c.req.method === "HEAD" ? c.body(null, 200) : c.body(file.body, 200);
   };
 }
 

@@ -3,9 +3,8 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../../shared/phone";
-import { AvailabilityQuery, CallbackRequest, type Availability, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
-import { toPublicWindow } from "../../shared/windows";
-import { offerFor } from "../availability";
+import { AvailabilityQuery, CallbackRequest, type CallbackLinks, type CallbackStatus } from "../../shared/schemas";
+import { availabilityBody, offerFor, sharedAvailability } from "../availability";
 import type { CalleeZones } from "../callee-zones";
 import { acceptCallback } from "../callbacks";
 import { cancelCallback } from "../cancellation";
@@ -20,6 +19,7 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{8,128}$/;
 
 export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
   const { profiles, store, worker, metrics } = deps;
+  const shared = sharedAvailability(store);
 
   app.get("/api/v1/profiles/:profile", (c) => {
     const profile = profiles.get(c.req.param("profile"));
@@ -40,28 +40,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
       if (!phone.ok) return validationProblem(c, [fieldError(phone.code === "country_invalid" ? "country" : "phone", phone.code)]);
       callee = await deps.calleeZones(phone.e164, query.data.timeZone);
     }
-    const offer = await offerFor(profile, deps.now(), store, callee);
     c.header("Cache-Control", "no-store");
-    return c.body(availabilityJson(profile.id, profile.calendar.timeZone, offer, callee === undefined), 200, { "Content-Type": "application/json" });
+    if (!callee) return c.body(await shared(profile, deps.now()), 200, { "Content-Type": "application/json" });
+    return c.json(availabilityBody(profile, await offerFor(profile, deps.now(), store, callee)));
   });
-
-  // The answer without a number is the same for every visitor until a slot passes or fills: keep
-  // its JSON (a few thousand slots, 100 kB for two weeks of 15-minute slots) per profile.
-  const lastAnswers = new Map<string, { key: string; json: string }>();
-  function availabilityJson(profileId: string, timeZone: string, offer: Awaited<ReturnType<typeof offerFor>>, shared: boolean): string {
-    const render = () => {
-      const body: Availability = { timeZone, slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })), asap: offer.asap !== undefined };
-      return JSON.stringify(body);
-    };
-    if (!shared) return render();
-    const full = offer.slots.filter((slot) => !slot.available).map((slot) => slot.start);
-    const key = `${offer.slots[0]?.start}/${offer.slots.at(-1)?.end}/${offer.slots.length}/${offer.asap !== undefined}/${full.join(",")}`;
-    const last = lastAnswers.get(profileId);
-    if (last?.key === key) return last.json;
-    const json = render();
-    lastAnswers.set(profileId, { key, json });
-    return json;
-  }
 
   app.post(
     "/api/v1/callbacks",
