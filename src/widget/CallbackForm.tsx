@@ -67,8 +67,11 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   // submission in that moment waits for them rather than skipping the checks.
   const rules = usePhoneRules();
   const resolver = useMemo<Resolver<CallbackFormInput, unknown, CallbackFormValues>>(() => {
-    const resolve = loadPhoneRules().then((loaded) => zodResolver(loaded.formSchema(profile)));
-    return async (values, context, options) => (await resolve)(values, context, options);
+    let resolve: Promise<Resolver<CallbackFormInput, unknown, CallbackFormValues>> | undefined;
+    return async (values, context, options) => {
+      resolve ??= loadPhoneRules().then((loaded) => zodResolver(loaded.formSchema(profile)));
+      return (await resolve)(values, context, options);
+    };
   }, [profile]);
   const keys = useRef(createAttemptKeys());
   const honeypot = useRef<HTMLInputElement>(null);
