@@ -4,7 +4,7 @@
 // (sizes, being deterministic, have absolute budgets). `npm run bench -- --check` exits 1 when a
 // budget is missed. Options: --quick (fewer loads, shorter runs: a smoke test, not a measurement).
 import { execFileSync } from "node:child_process";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { measureFlood, measureThroughput, offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy } from "./bff";
@@ -13,6 +13,8 @@ import { measureBundle, staticClosure, type Bundle } from "./sizes";
 import { measureTti, startHostServer, type TtiRun } from "./tti";
 
 const args = new Set(process.argv.slice(2));
+// How busy the machine was (other jobs share it): the 1-minute load average at start and end.
+const loadAtStart = loadavg()[0]!;
 const quick = args.has("--quick");
 const check = args.has("--check");
 const KB = 1000;
@@ -174,6 +176,7 @@ try {
     cpuModel: cpus()[0]?.model ?? "unknown",
     node: process.version,
     date: new Date().toISOString(),
+    loadAverage: { start: Number(loadAtStart.toFixed(1)), end: Number(loadavg()[0]!.toFixed(1)) },
     quick,
   };
   const results = { machine, rows, bundles, tti, throughput, flood, peaks };
@@ -205,13 +208,13 @@ function fmt(value: number | undefined, unit = ""): string {
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ""}`;
 }
 
-export function formatTable(list: Row[], machine: { cpus: number; cpuModel: string; node: string; date: string }): string {
+export function formatTable(list: Row[], machine: { cpus: number; cpuModel: string; node: string; date: string; loadAverage: { start: number; end: number } }): string {
   const header = ["section", "figure", "value", "floor", "ratio", "budget", ""];
   const body = list.map((r) => [r.section, r.figure, fmt(r.value, r.unit), fmt(r.floor, r.unit), r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`, r.budget ?? "", r.ok === undefined ? "" : r.ok ? "ok" : "MISSED"]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   return [
-    `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.date}`,
+    `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.date}, load average ${machine.loadAverage.start} at start, ${machine.loadAverage.end} at end`,
     "",
     line(header),
     `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
