@@ -8,6 +8,7 @@
 //   CallbackWidget("prefill", { name: "Ada", attributes: { orderNumber: "42" } });
 //   CallbackWidget("getAuthToken", () => portal.accessTokenFor("api://…/Callback.Request"));
 import { isFrameMessage, PROTOCOL_VERSION, type AuthTokenSource, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
+import { prefetchWidgetData } from "../widget/prefetch";
 import type { MountOptions, WidgetController } from "./widget-element";
 
 type WidgetModule = typeof import("./widget-element");
@@ -59,13 +60,16 @@ if (!window.CallbackWidget?.loaded && script) {
         this.pendingUnmount = false;
         return;
       }
-      const start = () =>
+      const start = () => {
+        const options = this.options();
+        prefetchWidgetData(options.apiBase, options.profile);
         void load().then((m) => {
           if (this.isConnected && !this.controller) {
             this.controller = m.mount(this, this.options());
             controllers.add(this.controller);
           }
         });
+      };
       // Load when the element comes near the viewport: below the fold it costs nothing.
       this.observer = new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting)) {
@@ -156,6 +160,9 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       closer.textContent = words()[1];
       closer.addEventListener("click", close);
       panel.addEventListener("keydown", (event) => event.key === "Escape" && close());
+      // The widget's code and its data, asked for together and at once, not when it shows.
+      prefetchWidgetData(apiBase, profile);
+      void load();
       const widget = document.createElement("callback-widget");
       widget.setAttribute("profile", profile);
       panel.append(closer, widget);

@@ -50,7 +50,8 @@ export interface AppDeps extends AcceptDeps {
 
 export type AppEnv = {
   Bindings: { incoming?: IncomingMessage };
-  Variables: { requestId: string; clientAddress: string; admin?: { subject: string; name?: string } };
+  /** quietLog: an answer not worth a log line of its own (a flood's refusals, logged once instead). */
+  Variables: { requestId: string; clientAddress: string; admin?: { subject: string; name?: string }; quietLog?: boolean };
 };
 
 export function createApp(deps: AppDeps) {
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps) {
     await next();
     const route = routePath(c) || "unmatched";
     metrics.httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
+    if (c.get("quietLog")) return;
     // The path only: availability queries carry phone numbers.
     logger.info({ requestId: c.get("requestId"), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, "request");
   });

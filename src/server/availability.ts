@@ -3,7 +3,8 @@
 // "as soon as possible" can be offered (open now, permitted now, for long enough).
 import { clipToPermitted, isWithin, permittedSpans } from "../shared/calling-hours";
 import { currentOpening, currentSlot, generateSlots } from "../shared/slots";
-import type { TimeSpan } from "../shared/windows";
+import type { Availability } from "../shared/schemas";
+import { toPublicWindow, type TimeSpan } from "../shared/windows";
 import type { CalleeZones } from "./callee-zones";
 import type { Profile } from "./profiles";
 import type { Store } from "./store/types";
@@ -47,5 +48,40 @@ export async function offerFor(profile: Profile, now: number, store: Pick<Store,
     slots: slots.map((slot) => ({ ...slot, available: hasRoom(slot.start) })),
     asap,
     permitted,
+  };
+}
+
+/** The availability answer as sent. */
+export function availabilityBody(profile: Profile, offer: Offer): Availability {
+  return {
+    timeZone: profile.calendar.timeZone,
+    slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })),
+    asap: offer.asap !== undefined,
+  };
+}
+
+/**
+ * The answer without a number, as JSON bytes. It is the same for every visitor until a slot
+ * passes, fills or frees, or "as soon as possible" comes or goes: two weeks of 15-minute slots
+ * are 100 kB of JSON, so the last answer of each profile is kept and sent again while those agree.
+ */
+export function sharedAvailability(store: Pick<Store, "slotUsage">) {
+  const last = new Map<string, { key: string; json: Uint8Array<ArrayBuffer> }>();
+  const encoder = new TextEncoder();
+  return async (profile: Profile, now: number): Promise<Uint8Array<ArrayBuffer>> => {
+    const slots = generateSlots(profile.calendar, now);
+    const capacity = profile.capacityPerSlot;
+    // The slot under way counts too: "as soon as possible" goes once it is full.
+    const asapSlot = currentSlot(profile.calendar, now);
+    const from = Math.min(asapSlot?.start ?? Infinity, slots[0]?.start ?? Infinity);
+    const usage = capacity && Number.isFinite(from) ? await store.slotUsage(profile.id, from, slots.at(-1)?.end ?? asapSlot!.end) : undefined;
+    const full = usage ? [...usage].filter(([, used]) => used >= capacity!).map(([start]) => start).sort((a, b) => a - b) : [];
+    const key = `${slots[0]?.start}/${slots.at(-1)?.end}/${slots.length}/${asapWindow(profile, now) !== undefined}/${full.join(",")}`;
+    const known = last.get(profile.id);
+    if (known?.key === key) return known.json;
+    const offer = await offerFor(profile, now, { slotUsage: async () => usage ?? new Map() });
+    const json = encoder.encode(JSON.stringify(availabilityBody(profile, offer)));
+    last.set(profile.id, { key, json });
+    return json;
   };
 }

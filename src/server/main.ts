@@ -2,7 +2,7 @@
 // SIMULATOR_PORT and points the BFF at it, so the whole product runs with no configuration.
 import path from "node:path";
 import type { RunningDevIdp } from "../dev-idp/index";
-import { startSimulator, type RunningSimulator } from "../simulator/index";
+import type { RunningSimulator } from "../simulator/index";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
 import { createLogger } from "./logger";
 import { DEMO_CUSTOMER, DEMO_PASSWORD, DEMO_REQUEST_SCOPE, DEMO_USERS, DEMO_WIDGET_CLIENT, DEMO_API, demoAdminAuth, demoClients, demoVisitorAuth, withPortalProfile } from "./demo-sign-in";
@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     dataverse = config.dataverse;
     logger.info({ orgUrl: dataverse.orgUrl }, "using the Dataverse organisation");
   } else {
+    // Loaded only when used: against a real organisation its TLS and token code costs memory for nothing.
+    const { startSimulator } = await import("../simulator/index");
     simulator = await startSimulator({
       port: config.simulatorPort,
       tlsDir: path.join(config.dataDir, "simulator"),

@@ -20,7 +20,6 @@ import { DeliveryWorker, type WorkerOptions } from "./outbox/delivery-worker";
 import { createVault, loadOrCreateKeyFile } from "./personal-data";
 import type { Profiles } from "./profiles";
 import { LinkSigner, ManageTokens } from "./signed-links";
-import { openPostgresStore } from "./store/postgres-store";
 import { openSqliteStore } from "./store/sqlite-store";
 import type { Store } from "./store/types";
 
@@ -58,7 +57,10 @@ export function openVault(config: Config) {
 }
 
 export async function openStore(config: Config, schema?: string): Promise<Store> {
-  return config.databaseUrl ? openPostgresStore({ connectionString: config.databaseUrl, schema }) : openSqliteStore(config.dataDir);
+  if (!config.databaseUrl) return openSqliteStore(config.dataDir);
+  // The PostgreSQL client is loaded only by instances that use it.
+  const { openPostgresStore } = await import("./store/postgres-store");
+  return openPostgresStore({ connectionString: config.databaseUrl, schema });
 }
 
 /** A profile asking visitors to sign in needs a way to verify their tokens. */

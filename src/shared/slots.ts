@@ -32,8 +32,26 @@ export interface BusinessCalendar extends WeeklySchedule {
 
 const MINUTE = 60_000;
 
+// Both functions below answer every availability and callback request, with the same profile and
+// the same local dates all day long: their answers are kept (frozen, so no caller can change them),
+// keyed by the profile's own hours objects, for the dates asked.
+const spansCache = new WeakMap<WeeklyHours, Map<string, { closedDates: WeeklySchedule["closedDates"]; spans: readonly TimeSpan[] }>>();
+const slotsCache = new WeakMap<BusinessCalendar, { today: LocalDate; slots: readonly TimeSpan[]; sorted: boolean }>();
+
 /** The opening ranges of a schedule as instants, for the local dates `from` … `from + days - 1`. */
-export function openingSpans(calendar: WeeklySchedule, from: LocalDate, days: number): TimeSpan[] {
+export function openingSpans(calendar: WeeklySchedule, from: LocalDate, days: number): readonly TimeSpan[] {
+  let byDates = spansCache.get(calendar.openingHours);
+  if (!byDates) spansCache.set(calendar.openingHours, (byDates = new Map()));
+  const key = `${calendar.timeZone} ${from} ${days}`;
+  const known = byDates.get(key);
+  if (known && known.closedDates === calendar.closedDates) return known.spans;
+  const spans = Object.freeze(computeOpeningSpans(calendar, from, days).map((span) => Object.freeze(span)));
+  if (byDates.size >= 1000) byDates.clear();
+  byDates.set(key, { closedDates: calendar.closedDates, spans });
+  return spans;
+}
+
+function computeOpeningSpans(calendar: WeeklySchedule, from: LocalDate, days: number): TimeSpan[] {
   const closed = new Set(calendar.closedDates ?? []);
   const spans: TimeSpan[] = [];
   for (let i = 0; i < days; i++) {
@@ -50,17 +68,29 @@ export function openingSpans(calendar: WeeklySchedule, from: LocalDate, days: nu
 }
 
 /** Every slot that starts at or after `now + leadMinutes`, within the calendar's horizon. */
-export function generateSlots(calendar: BusinessCalendar, now: number): TimeSpan[] {
-  const slotLength = calendar.slotMinutes * MINUTE;
+export function generateSlots(calendar: BusinessCalendar, now: number): readonly TimeSpan[] {
   const earliestStart = now + (calendar.leadMinutes ?? 0) * MINUTE;
   const today = localDateAt(now, calendar.timeZone);
-  const slots: TimeSpan[] = [];
-  for (const span of openingSpans(calendar, today, calendar.horizonDays)) {
-    for (let start = span.start; start + slotLength <= span.end; start += slotLength) {
-      if (start >= earliestStart) slots.push({ start, end: start + slotLength });
+  let day = slotsCache.get(calendar);
+  if (!day || day.today !== today) {
+    const slotLength = calendar.slotMinutes * MINUTE;
+    const slots: TimeSpan[] = [];
+    for (const span of openingSpans(calendar, today, calendar.horizonDays)) {
+      for (let start = span.start; start + slotLength <= span.end; start += slotLength) slots.push(Object.freeze({ start, end: start + slotLength }));
     }
+    const sorted = slots.every((slot, i) => i === 0 || slots[i - 1]!.start <= slot.start);
+    slotsCache.set(calendar, (day = { today, slots: Object.freeze(slots), sorted }));
   }
-  return slots;
+  if (!day.sorted) return day.slots.filter((slot) => slot.start >= earliestStart);
+  // The day's slots are in time order: skip those starting too soon.
+  let low = 0;
+  let high = day.slots.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (day.slots[mid]!.start < earliestStart) low = mid + 1;
+    else high = mid;
+  }
+  return day.slots.slice(low);
 }
 
 /** The opening range that contains `now`, if the line is open right now. */

@@ -2,7 +2,9 @@
 // on purpose. date-fns-tz maps a missing wall time (02:30 on a spring-forward night) backwards
 // and a repeated one to its later occurrence; for opening hours we want neither, so this module
 // defines one rule: a wall time maps to the first instant at which the zone's clock reads it or later.
-import { formatInTimeZone } from "date-fns-tz";
+// The zone's clock is read with Intl alone (one cached formatter per zone): every availability
+// answer and callback request maps hundreds of wall times, and date-fns-tz's formatting and
+// parsing cost ten times more per call.
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -27,15 +29,46 @@ export type LocalDate = string;
 /** A wall-clock time as `HH:mm` (`24:00` means the end of the day). */
 export type WallTime = string;
 
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** What the clock in `zone` reads at `instant`: year, month (1-12), day, hour (0-23), minute, second. */
+function clockAt(zone: string, instant: number): [number, number, number, number, number, number] {
+  let clock = clocks.get(zone);
+  if (!clock) {
+    clock = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+    });
+    clocks.set(zone, clock);
+  }
+  const fields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of clock.formatToParts(instant)) {
+    if (part.type in fields) fields[part.type as keyof typeof fields] = Number(part.value);
+  }
+  return [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second];
+}
+
 /**
- * The zone's offset from UTC at an instant, in milliseconds. (date-fns-tz's getTimezoneOffset reads
- * its argument as a wall time in the process's own zone, so it is wrong near transitions.)
+ * The zone's offset from UTC at an instant, in milliseconds, to the minute. (date-fns-tz's
+ * getTimezoneOffset reads its argument as a wall time in the process's own zone, so it is wrong
+ * near transitions.)
  */
 export function offsetAt(zone: string, instant: number): number {
-  const offset = formatInTimeZone(new Date(instant), zone, "xxx"); // "+05:45", "-10:00"
-  const sign = offset.startsWith("-") ? -1 : 1;
-  return sign * (Number(offset.slice(1, 3)) * HOUR + Number(offset.slice(4, 6)) * MINUTE);
+  const [y, mo, d, h, mi, s] = clockAt(zone, instant);
+  const wholeSecond = Math.floor(instant / 1000) * 1000;
+  // Historical local mean times had offsets in seconds; offsets are whole minutes ever since.
+  return Math.round((Date.UTC(y, mo - 1, d, h, mi, s) - wholeSecond) / MINUTE) * MINUTE;
 }
+
+// Wall times map to the same instant whenever asked: remember the ones in use (opening hours,
+// calling hours, over a few weeks), within a bound.
+const instants = new Map<string, number>();
 
 /**
  * The first instant at which the clock in `zone` reads `date time` or later.
@@ -44,6 +77,17 @@ export function offsetAt(zone: string, instant: number): number {
  * - Missing times (spring-forward gap) map to the transition instant, where the clock jumps past them.
  */
 export function wallTimeToInstant(date: LocalDate, time: WallTime, zone: string): number {
+  const key = `${zone} ${date} ${time}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    instant = firstInstantReading(date, time, zone);
+    if (instants.size >= 50_000) instants.clear();
+    instants.set(key, instant);
+  }
+  return instant;
+}
+
+function firstInstantReading(date: LocalDate, time: WallTime, zone: string): number {
   const wall = wallTimeAsUtc(date, time);
   // Any instant showing this wall time lies within [wall - 14h, wall + 12h]; the offsets in force
   // at both ends of that range cover both sides of at most one transition.
@@ -74,7 +118,8 @@ function wallTimeAsUtc(date: LocalDate, time: WallTime): number {
 
 /** The calendar date that the clock in `zone` shows at `instant`. */
 export function localDateAt(instant: number, zone: string): LocalDate {
-  return formatInTimeZone(new Date(instant), zone, "yyyy-MM-dd");
+  const [y, m, d] = clockAt(zone, instant);
+  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
 /** `date` plus `days` calendar days (pure calendar arithmetic, no zone involved). */

@@ -2,16 +2,15 @@
 // form schema (built on the shared one) checks them; the BFF's refusals come back onto the same
 // fields, and nothing the visitor typed is lost whatever the BFF answers.
 import { zodResolver } from "@hookform/resolvers/zod";
-import metadata from "libphonenumber-js/metadata.min.json";
 import { useEffect, useMemo, useRef, useState } from "react";
-import { useController, useForm, useWatch, type FieldErrors } from "react-hook-form";
+import { useController, useForm, useWatch, type FieldErrors, type Resolver } from "react-hook-form";
 import { localize } from "../shared/localized-text";
-import { checkPhone, formatAsYouType } from "../shared/phone";
 import type { Availability, Problem, PublicProfile } from "../shared/schemas";
 import type { CallbackApi } from "./api";
 import { placeFieldErrors, type FormField } from "./field-errors";
 import { CaptchaField } from "./CaptchaField";
-import { buildFormSchema, toCallbackRequest, type CallbackFormInput, type CallbackFormValues } from "./form-schema";
+import { toCallbackRequest } from "./form-request";
+import type { CallbackFormInput, CallbackFormValues } from "./form-schema";
 import { createAttemptKeys } from "./idempotency";
 import { useI18n } from "./i18n";
 import { messageFor } from "./messages";
@@ -19,6 +18,7 @@ import { PhoneField } from "./PhoneField";
 import { toCallbackResult, type CallbackResult } from "./result";
 import { groupSlotsByDay, type SlotFormatter } from "./slot-groups";
 import { SlotPicker } from "./SlotPicker";
+import { loadPhoneRules, usePhoneRules } from "./use-phone-rules";
 
 /** Values the host page already knows, to save the visitor typing them. */
 export interface CallbackDefaults {
@@ -71,8 +71,16 @@ const CONSENT_ERROR_ID = "cw-consent-error";
 
 export function CallbackForm({ api, profile, availability, timeZone, locale, format, defaultValues, attributes, link, onDone, onProblem, onTimesStale, onNumberChange, onTimeZoneChange, getToken }: CallbackFormProps) {
   const { t, language } = useI18n();
-  const schema = useMemo(() => buildFormSchema(profile, metadata), [profile]);
-  const days = useMemo(() => groupSlotsByDay(availability.slots, format), [availability.slots, format]);
+  // The phone rules (and the schema built on them) arrive just after the form is shown; a
+  // submission in that moment waits for them rather than skipping the checks.
+  const rules = usePhoneRules();
+  const resolver = useMemo<Resolver<CallbackFormInput, unknown, CallbackFormValues>>(() => {
+    let resolve: Promise<Resolver<CallbackFormInput, unknown, CallbackFormValues>> | undefined;
+    return async (values, context, options) => {
+      resolve ??= loadPhoneRules().then((loaded) => zodResolver(loaded.formSchema(profile)));
+      return (await resolve)(values, context, options);
+    };
+  }, [profile]);
   const keys = useRef(createAttemptKeys());
   const honeypot = useRef<HTMLInputElement>(null);
   const shownAt = useRef(Date.now());
@@ -86,25 +94,42 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   const captchaRef = useRef<HTMLDivElement>(null);
 
   const { control, register, handleSubmit, setError, setValue, getValues, trigger, formState } = useForm<CallbackFormInput, unknown, CallbackFormValues>({
-    resolver: zodResolver(schema),
+    resolver,
     defaultValues: initialValues(profile, availability, defaultValues),
     shouldFocusError: true,
   });
   const { errors, isSubmitting, isSubmitted } = formState;
   const when = useWatch({ control, name: "when" });
+  // Weeks of slots put into words cost a few milliseconds: only when the visitor chooses a time.
+  const days = useMemo(() => (when === "choose" ? groupSlotsByDay(availability.slots, format) : []), [when, availability.slots, format]);
   const slots = useController({ control, name: "slots" });
   const country = useController({ control, name: "country" });
   const phone = useController({ control, name: "phone" });
 
+  // A number the host prefilled is shown as written in its country once the phone rules are here
+  // (unless the visitor has changed it meanwhile).
+  const unformatted = useRef(initialValues(profile, availability, defaultValues).phone);
+  useEffect(() => {
+    if (!rules || !unformatted.current) return;
+    if (getValues("phone") === unformatted.current) setValue("phone", rules.format(unformatted.current, getValues("country")));
+    unformatted.current = "";
+  }, [rules, getValues, setValue]);
+
   // The host may prefill after the form is shown (its embed API called late): fill those fields now.
   const prefilled = useRef(defaultValues);
+  const rulesRef = useRef(rules);
+  rulesRef.current = rules;
   useEffect(() => {
     if (defaultValues === prefilled.current) return;
     prefilled.current = defaultValues;
     const next = initialValues(profile, availability, defaultValues);
     if (defaultValues?.name !== undefined) setValue("name", next.name);
     if (defaultValues?.country !== undefined) setValue("country", next.country);
-    if (defaultValues?.phone !== undefined) setValue("phone", next.phone);
+    if (defaultValues?.phone !== undefined) {
+      const format = rulesRef.current?.format;
+      setValue("phone", format ? format(next.phone, next.country) : next.phone);
+      if (!format) unformatted.current = next.phone;
+    }
   }, [defaultValues, profile, availability, setValue]);
 
   // Once the number looks right, ask which times are permitted where it rings (debounced).
@@ -112,15 +137,18 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   numberChangeRef.current = onNumberChange;
   const lastNumber = useRef<string | undefined>(undefined);
   useEffect(() => {
+    if (!rules) return;
     const timer = setTimeout(() => {
-      const check = checkPhone(phone.field.value, country.field.value, { allowedCountries: profile.allowedCountries }, metadata);
+      const check = rules.check(phone.field.value, country.field.value, profile.allowedCountries);
       const key = check.ok ? check.e164 : undefined;
       if (key === lastNumber.current) return;
       lastNumber.current = key;
       numberChangeRef.current?.(check.ok ? { phone: check.e164, country: country.field.value } : undefined);
     }, 400);
     return () => clearTimeout(timer);
-  }, [phone.field.value, country.field.value, profile.allowedCountries]);
+  }, [rules, phone.field.value, country.field.value, profile.allowedCountries]);
+
+
 
   // "As soon as possible" may stop being offered (for this number, or as the clock turns).
   useEffect(() => {
@@ -301,6 +329,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
           },
         }}
         phone={{ value: phone.field.value, error: errorText("phone"), ref: phone.field.ref, onBlur: phone.field.onBlur, onChange: phone.field.onChange }}
+        rules={rules}
       />
 
       <div className="cw-field cw-consent">
@@ -375,7 +404,7 @@ function initialValues(profile: PublicProfile, availability: Availability, given
     slots: [],
     name: given.name ?? "",
     country,
-    phone: given.phone ? formatAsYouType(given.phone, country, metadata) : "",
+    phone: given.phone ?? "",
     consent: false,
   };
 }

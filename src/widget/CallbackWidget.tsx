@@ -70,13 +70,19 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   // The host's language (prop or attribute), else the browser's; English when we have no catalogue.
   const wanted = visitorLocale(wantedLocale ?? (typeof navigator === "undefined" ? undefined : navigator.language));
   const language = pickLanguage([wanted]);
-  const [i18n, setI18n] = useState<I18n>(ENGLISH);
+  // English ships with the widget: start in it, in the visitor's variant (en-GB dates), so that the
+  // catalogue arriving does not draw everything a second time.
+  const [i18n, setI18n] = useState<I18n>(() => (language === "en" && wanted && pickLanguage([wanted]) === "en" ? { ...ENGLISH, locale: wanted } : ENGLISH));
   useEffect(() => {
     let current = true;
     void loadMessages(language).then((t) => {
       // Dates in the visitor's own variant (fr-CA) when it is of the language we speak.
       const locale = wanted && pickLanguage([wanted]) === language ? wanted : language;
-      if (current) setI18n({ language, locale, dir: isRightToLeft(language) ? "rtl" : "ltr", t });
+      if (current) {
+        setI18n((shown) =>
+          shown.language === language && shown.locale === locale && shown.t === t ? shown : { language, locale, dir: isRightToLeft(language) ? "rtl" : "ltr", t },
+        );
+      }
     });
     return () => {
       current = false;

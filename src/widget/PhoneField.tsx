@@ -1,11 +1,10 @@
 // Country and phone number. The number is formatted as it is typed, the way it is written in the
 // chosen country; only while typing at the end, so editing in the middle never makes the caret jump
-// and deleting a space or bracket is not undone by the formatter.
-import { getCountryCallingCode, type CountryCode } from "libphonenumber-js/core";
-import metadata from "libphonenumber-js/metadata.min.json";
+// and deleting a space or bracket is not undone by the formatter. The rules arrive just after the
+// form is shown (use-phone-rules.ts): until then the number is taken as typed.
 import { useMemo, type ChangeEvent } from "react";
-import { formatAsYouType, isKnownCountry } from "../shared/phone";
 import { useI18n } from "./i18n";
+import type { PhoneRules } from "./phone-rules";
 
 export interface ControlProps<T> {
   value: T;
@@ -21,28 +20,30 @@ export interface PhoneFieldProps {
   locale?: string;
   country: ControlProps<string>;
   phone: ControlProps<string>;
+  rules?: PhoneRules;
 }
 
 export const COUNTRY_ERROR_ID = "cw-country-error";
 export const PHONE_ERROR_ID = "cw-phone-error";
 
-/** "France (+33)" in the visitor's language. */
-export function countryOptionLabel(code: string, names: Intl.DisplayNames): string {
+/** "France (+33)" in the visitor's language ("France" until the phone rules have arrived). */
+export function countryOptionLabel(code: string, names: Intl.DisplayNames, rules?: PhoneRules): string {
   const name = names.of(code) ?? code;
-  return isKnownCountry(code, metadata) ? `${name} (+${getCountryCallingCode(code as CountryCode, metadata)})` : name;
+  const callingCode = rules?.callingCode(code);
+  return callingCode ? `${name} (+${callingCode})` : name;
 }
 
-export function PhoneField({ countries, locale, country, phone }: PhoneFieldProps) {
+export function PhoneField({ countries, locale, country, phone, rules }: PhoneFieldProps) {
   const { t } = useI18n();
   const options = useMemo(() => {
     const names = new Intl.DisplayNames(locale ? [locale, "en"] : ["en"], { type: "region", fallback: "code" });
-    return countries.map((code) => ({ code, label: countryOptionLabel(code, names) }));
-  }, [countries, locale]);
+    return countries.map((code) => ({ code, label: countryOptionLabel(code, names, rules) }));
+  }, [countries, locale, rules]);
 
   function onPhoneChange(event: ChangeEvent<HTMLInputElement>) {
     const input = event.target;
     const typingAtEnd = input.selectionStart === input.value.length && input.value.length > phone.value.length;
-    phone.onChange(typingAtEnd ? formatAsYouType(input.value, country.value, metadata) : input.value);
+    phone.onChange(typingAtEnd && rules ? rules.format(input.value, country.value) : input.value);
   }
 
   return (

@@ -3,6 +3,7 @@
 // what the visitor typed.
 import * as z from "zod/mini";
 import { Availability, CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, PublicProfile, SignedInVisitor } from "../shared/schemas";
+import { takePrefetched } from "./prefetch";
 
 export interface AvailabilityFor {
   phone?: string;
@@ -44,8 +45,11 @@ export interface CallbackApi {
   cancel(cancelUrl: string): Promise<{ ok: true } | { ok: false; problem?: Problem }>;
 }
 
+/** A GET already asked for by the page (prefetch.ts) is answered from there. */
+const fetchOrPrefetched: typeof fetch = (input, init) => ((init?.method ?? "GET") === "GET" && typeof input === "string" && takePrefetched(input)) || fetch(input, init);
+
 /** `apiBase` is the BFF's origin (and optional path prefix); the page's own origin when empty. */
-export function createApi(apiBase = "", fetcher: typeof fetch = (...args) => fetch(...args)): CallbackApi {
+export function createApi(apiBase = "", fetcher: typeof fetch = fetchOrPrefetched): CallbackApi {
   const base = apiBase.replace(/\/+$/, "");
   const profilePath = (name: string) => `${base}/api/v1/profiles/${encodeURIComponent(name)}`;
 

@@ -7,7 +7,8 @@ export interface Limit {
   windowSeconds: number;
 }
 
-export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number };
+/** `first`: this request is the one that went over the limit (the others are answered from memory). */
+export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; first?: boolean };
 
 export interface RateLimitStore {
   hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
@@ -41,7 +42,7 @@ export class RateLimiter {
     if (count <= limit.max) return { ok: true };
     if (this.blockedUntil.size > 50_000) this.sweep(now);
     this.blockedUntil.set(key, resetAt);
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)), first: true };
   }
 
   private sweep(now: number): void {

@@ -242,13 +242,15 @@ export class DeliveryWorker {
         return finish("failed", { status: "failed", inDoubt: false, lastError: reason }, reason, "attempts_exhausted");
       }
 
+      const resolved = !contactId;
       if (!contactId) {
         contactId = await gateway.resolveContact(personal.phoneE164, personal.name, { signal });
-        await store.updateClaimed(record.id, this.id, { contactId }, this.now());
       }
       firstSentAt ??= this.now();
-      // Only sent on a live lease: no one else can be sending this row meanwhile.
-      if (!(await store.updateClaimed(record.id, this.id, { inDoubt: true, firstSentAt }, this.now()))) return finish("lost-claim", {});
+      // Only sent on a live lease: no one else can be sending this row meanwhile. One write keeps the
+      // contact (so a retry need not look it up again) and marks the send in doubt.
+      const marked = await store.updateClaimed(record.id, this.id, resolved ? { contactId, inDoubt: true, firstSentAt } : { inDoubt: true, firstSentAt }, this.now());
+      if (!marked) return finish("lost-claim", {});
       inDoubt = true;
       sending = true;
       const deliveryId = await gateway.createVoiceDelivery({ proactiveEngagementConfigId: configId, phoneE164: personal.phoneE164, contactId, windows, attributes: record.attributes }, { signal });

@@ -1,10 +1,12 @@
 // The pages and files the BFF serves to browsers: the standalone callback page, the iframe page
 // (the same HTML, framed only by a profile's allowed origins), the script-tag loader and the
 // widget bundle other origins import, and plain pages for signed links that cannot be used.
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { serveStatic } from "@hono/node-server/serve-static";
-import type { Context, Hono } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
+import { getMimeType } from "hono/utils/mime";
 import { describeError } from "../../shared/error-codes";
 import { captchaOrigins } from "../abuse/bot-defence";
 import type { AppDeps, AppEnv } from "../app";
@@ -109,7 +111,33 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
     if (c.res.status === 200) c.header("Cache-Control", "public, max-age=31536000, immutable");
     c.header("Access-Control-Allow-Origin", "*");
   });
+  app.use("/*", builtFiles(root));
   app.use("/*", serveStatic({ root, precompressed: true }));
+}
+
+/**
+ * The widget's built scripts and styles, read once and served from memory with an ETag: every
+ * visitor of every host page asks for them, and reading them from disk on each request costs the
+ * BFF more than the API calls that follow.
+ */
+function builtFiles(root: string): MiddlewareHandler {
+  const files = new Map<string, { body: Uint8Array<ArrayBuffer>; type: string; etag: string }>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.(?:js|css)$/.test(entry.name)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const body = new Uint8Array(readFileSync(file));
+    const urlPath = `/${path.relative(root, file).split(path.sep).join("/")}`;
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    files.set(urlPath, { body, type: getMimeType(file) ?? "application/octet-stream", etag });
+  }
+  return async (c, next) => {
+    const file = c.req.method === "GET" || c.req.method === "HEAD" ? files.get(c.req.path) : undefined;
+    if (!file) return next();
+    c.header("ETag", file.etag);
+    if (c.req.header("if-none-match") === file.etag) return c.body(null, 304);
+    c.header("Content-Type", file.type);
+    return c.req.method === "HEAD" ? c.body(null, 200) : c.body(file.body, 200);
+  };
 }
 
 function notice(c: Context, status: 400 | 404 | 410, title: string, message: string, retry?: string, frameAncestors = "'none'"): Response {

@@ -3,10 +3,9 @@ import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../../shared/phone";
-import { AvailabilityQuery, CallbackRequest, ProfileQuery, type Availability, type CallbackCancelled, type CallbackLinks, type CallbackStatus, type SignedInVisitor } from "../../shared/schemas";
+import { AvailabilityQuery, CallbackRequest, ProfileQuery, type CallbackCancelled, type CallbackLinks, type CallbackStatus, type SignedInVisitor } from "../../shared/schemas";
 import { authProblem, visitorIdentity } from "../auth/bearer";
-import { toPublicWindow } from "../../shared/windows";
-import { offerFor } from "../availability";
+import { availabilityBody, offerFor, sharedAvailability } from "../availability";
 import type { CalleeZones } from "../callee-zones";
 import { acceptCallback } from "../callbacks";
 import { cancelCallback } from "../cancellation";
@@ -21,6 +20,7 @@ const IDEMPOTENCY_KEY = /^[\w.:-]{8,128}$/;
 
 export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
   const { profiles, store, worker, metrics } = deps;
+  const shared = sharedAvailability(store);
 
   app.get("/api/v1/profiles/:profile", (c) => {
     const profile = profiles.get(c.req.param("profile"));
@@ -43,14 +43,9 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
       if (!phone.ok) return validationProblem(c, [fieldError(phone.code === "country_invalid" ? "country" : "phone", phone.code)]);
       callee = await deps.calleeZones(phone.e164, query.data.timeZone);
     }
-    const offer = await offerFor(profile, deps.now(), store, callee);
-    const body: Availability = {
-      timeZone: profile.calendar.timeZone,
-      slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })),
-      asap: offer.asap !== undefined,
-    };
     c.header("Cache-Control", "no-store");
-    return c.json(body);
+    if (!callee) return c.body(await shared(profile, deps.now()), 200, { "Content-Type": "application/json" });
+    return c.json(availabilityBody(profile, await offerFor(profile, deps.now(), store, callee)));
   });
 
   // The signed-in visitor's own details (from their Dataverse contact), to prefill the form.
@@ -75,6 +70,10 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
       const verdict = await deps.limiter.hit(`address:${c.get("clientAddress")}`, deps.settings.addressLimit);
       if (!verdict.ok) {
         metrics.callbackRequests.inc({ outcome: "rate_limited" });
+        // One line when an address goes over its limit, not one per refusal: a flood of twenty
+        // thousand requests must not become twenty thousand writes to the log (the metric counts them).
+        if (verdict.first) deps.logger.warn({ requestId: c.get("requestId"), retryAfterSeconds: verdict.retryAfterSeconds }, "a client address went over its limit; its requests are refused until the window ends");
+        else c.set("quietLog", true);
         return rateLimited(c, verdict.retryAfterSeconds, [fieldError("", "rate_limited")]);
       }
       await next();

@@ -1,0 +1,143 @@
+// Time to interactive in Chromium: from navigation start (standalone page) or from the launcher's
+// click (script-tag embed) until the phone field is in the page and the main thread is free to
+// take a keystroke, against the same figures for a bare React page. A fresh browser context for
+// every load (nothing cached), loads of each page interleaved so that noise hits them alike.
+import { createServer, type Server } from "node:http";
+import { readFileSync, existsSync, statSync } from "node:fs";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { chromium, type Browser } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+
+export type Scenario = "standalone" | "floor" | "embed" | "floor-click";
+
+export interface TtiRun {
+  throttle: number;
+  loads: number;
+  medianMs: Record<Scenario, number>;
+  samplesMs: Record<Scenario, number[]>;
+  /** Scripts and stylesheets each page asked for before its phone field (or button) showed (first load), as paths. */
+  fetchedBeforeReady: Record<Scenario, string[]>;
+}
+
+// Marks the moment the target control exists and, after it, the first task the main thread gets
+// to (an input event would be handled no earlier). Observes shadow roots too (the embed's).
+const PROBE = `(() => {
+  const w = window;
+  const roots = [document];
+  let seen = false;
+  const check = () => {
+    if (seen) return;
+    for (const root of roots) {
+      if (root.querySelector("#cw-phone:not([disabled]), #ready")) {
+        seen = true;
+        w.__benchSeen = performance.now();
+        observer.disconnect();
+        const channel = new MessageChannel();
+        channel.port1.onmessage = () => { w.__benchReady = performance.now(); };
+        channel.port2.postMessage(0);
+        return;
+      }
+    }
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    roots.push(root);
+    observer.observe(root, { childList: true, subtree: true, attributes: true });
+    return root;
+  };
+  addEventListener("click", () => { if (w.__benchClick === undefined) w.__benchClick = performance.now(); }, true);
+})();`;
+
+const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".map": "application/json" };
+
+/** Serves the floor's build and the embed's host page (another origin than the BFF, as in real life). */
+export async function startHostServer(floorDir: string, port: number, bffUrl: string): Promise<{ server: Server; origin: string }> {
+  const hostPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host page</title>
+<script src="${bffUrl}/embed.js" data-profile="bench" data-label="Call me back" async></script></head>
+<body><main><h1>A host page</h1><p>With the script-tag embed.</p></main></body></html>`;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/host.html") return void res.writeHead(200, { "content-type": TYPES[".html"]! }).end(hostPage);
+    const file = path.join(floorDir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ""));
+    if (!file.startsWith(floorDir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scenario, string>, throttle: number, verify: boolean) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(PROBE);
+    if (throttle > 1) {
+      const cdp = await context.newCDPSession(page);
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
+    }
+    await page.goto(urls[scenario], { waitUntil: "commit" });
+    let start = 0;
+    if (scenario === "embed" || scenario === "floor-click") {
+      const launcher = scenario === "embed" ? page.getByRole("button", { name: "Call me back" }) : page.locator("#launcher");
+      await launcher.click();
+      start = await page.waitForFunction(() => (window as { __benchClick?: number }).__benchClick).then((h) => h.jsonValue() as Promise<number>);
+    }
+    const ready = await page.waitForFunction(() => (window as { __benchReady?: number }).__benchReady, undefined, { timeout: 60_000 }).then((h) => h.jsonValue() as Promise<number>);
+    let fetched: string[] = [];
+    if (verify) {
+      // What the page asked for before the field showed; the form's own effects ask for the phone
+      // rules right after it has, in a task that may come before the "ready" mark.
+      const seen = await page.evaluate(() => (window as { __benchSeen?: number }).__benchSeen ?? 0);
+      fetched = await page.evaluate(
+        (before) =>
+          performance
+            .getEntriesByType("resource")
+            .filter((entry) => entry.startTime < before && /\.(?:js|css)(?:\?|$)/.test(entry.name))
+            .map((entry) => new URL(entry.name).pathname),
+        seen,
+      );
+      // The phone field really takes input.
+      if (scenario === "standalone" || scenario === "embed") {
+        const phone = page.locator("#cw-phone");
+        await phone.pressSequentially("0612");
+        const value = await phone.inputValue();
+        if (!value.replace(/\D/g, "").startsWith("0612")) throw new Error(`the phone field did not take input (${scenario}: "${value}")`);
+      }
+    }
+    return { ms: ready - start, fetched };
+  } finally {
+    await context.close();
+  }
+}
+
+export async function measureTti(urls: Record<Scenario, string>, options: { loads: number; throttles: number[] }): Promise<TtiRun[]> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const scenarios: Scenario[] = ["floor", "standalone", "floor-click", "embed"];
+  const runs: TtiRun[] = [];
+  try {
+    for (const throttle of options.throttles) {
+      const samples = Object.fromEntries(scenarios.map((s) => [s, [] as number[]])) as Record<Scenario, number[]>;
+      const fetched = {} as Record<Scenario, string[]>;
+      // One unmeasured round warms the servers (and the OS's file cache) alike for every page.
+      for (const scenario of scenarios) fetched[scenario] = (await loadOnce(browser, scenario, urls, throttle, true)).fetched;
+      for (let i = 0; i < options.loads; i++) {
+        for (const scenario of scenarios) samples[scenario].push((await loadOnce(browser, scenario, urls, throttle, false)).ms);
+      }
+      const medianMs = Object.fromEntries(scenarios.map((s) => [s, median(samples[s])])) as Record<Scenario, number>;
+      runs.push({ throttle, loads: options.loads, medianMs, samplesMs: samples, fetchedBeforeReady: fetched });
+    }
+  } finally {
+    await browser.close();
+  }
+  return runs;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
