@@ -7,7 +7,8 @@ export default defineConfig({
   build: {
     outDir: "dist/client",
     emptyOutDir: false,
-    sourcemap: true,
+    // The map is written, but no comment pointing at it: every host page pays for each byte.
+    sourcemap: "hidden",
     lib: {
       entry: "src/embed/loader.ts",
       formats: ["iife"],

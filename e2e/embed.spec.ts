@@ -24,7 +24,7 @@ test.describe("script-tag embed", () => {
 
     // Loaded, but nothing of the widget yet, no focus taken, no scrolling.
     await page.waitForLoadState("networkidle");
-    expect(fetched.filter((url) => url.includes("/embed/widget.js") || url.includes("/assets/") || url.includes("/api/"))).toEqual([]);
+    expect(fetched.filter((url) => url.includes("/embed/") || url.includes("/assets/") || url.includes("/api/"))).toEqual([]);
     expect(await page.evaluate(() => [document.activeElement === document.body, window.scrollY])).toEqual([true, 0]);
 
     await launcher.click();
@@ -196,6 +196,21 @@ test.describe("iframe embed", () => {
     await expect(element).toBeHidden();
     await expect(page.locator('#events [data-event="close"]')).toHaveCount(1);
     expect(problems).toEqual([]);
+  });
+
+  test("passes each frame's look and profile from its data attributes", async ({ page }) => {
+    await page.goto(`${DEMO_ORIGIN}/iframe.html`);
+    await expect(page.frameLocator("iframe[data-callback-widget]").first().getByRole("heading", { name: "Request a callback" })).toBeVisible();
+    await page.evaluate(() => {
+      const frame = document.createElement("iframe");
+      Object.assign(frame.dataset, { callbackWidget: "", profile: "default", theme: "dark", accent: "#6b2c91" });
+      frame.title = "A dark callback form";
+      frame.id = "dark";
+      document.querySelector("main")!.append(frame);
+    });
+    const dark = page.frameLocator("#dark");
+    await expect(dark.locator(".cw-root")).toHaveAttribute("data-theme", "dark");
+    expect(await page.locator("#dark").getAttribute("src")).toMatch(/[?&]theme=dark(&|$)/);
   });
 
   test("shows a refusal whole, and tells the host", async ({ page }) => {

@@ -7,11 +7,13 @@
 //   window.CallbackWidget = window.CallbackWidget || function () { (CallbackWidget.q = CallbackWidget.q || []).push(arguments) };
 //   CallbackWidget("prefill", { name: "Ada", attributes: { orderNumber: "42" } });
 //   CallbackWidget("getAuthToken", () => portal.accessTokenFor("api://…/Callback.Request"));
-import { isFrameMessage, PROTOCOL_VERSION, type AuthTokenSource, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
+import { type AuthTokenSource, type HostCommandMap, type HostMessage, type MessageBody, type Prefill, type WidgetEventName } from "../shared/events";
 import { prefetchWidgetData } from "../widget/prefetch";
+import type { FrameHost } from "./frames";
 import type { MountOptions, WidgetController } from "./widget-element";
 
 type WidgetModule = typeof import("./widget-element");
+type FramesModule = typeof import("./frames");
 type Api = ((command: keyof HostCommandMap, argument?: unknown) => void) & { q?: IArguments[]; loaded?: boolean };
 
 declare global {
@@ -123,10 +125,10 @@ if (!window.CallbackWidget?.loaded && script) {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(`:host{all:initial}
 .l,.p{position:fixed;left:var(--cw-launcher-left,auto);right:var(--cw-launcher-right,20px);z-index:2147483000}
-.l{bottom:var(--cw-launcher-bottom,20px);display:flex;font:16px/1.4 system-ui,sans-serif}
+.l{bottom:var(--cw-launcher-bottom,20px);display:flex}
 button{all:initial;box-sizing:border-box;min-height:48px;padding:12px 20px;border-radius:999px;background:var(--cw-accent,#0b5cad);color:var(--cw-accent-text,#fff);font:600 16px/1.4 system-ui,sans-serif;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25)}
 button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
-.p{bottom:calc(var(--cw-launcher-bottom,20px) + 60px);display:block;box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - var(--cw-launcher-bottom,20px) - 90px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
+.p{bottom:calc(var(--cw-launcher-bottom,20px) + 60px);box-sizing:border-box;width:min(400px,calc(100vw - 40px));height:min(640px,calc(100vh - var(--cw-launcher-bottom,20px) - 90px));overflow:auto;color-scheme:${scheme};background:Canvas;color:CanvasText;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.3)}
 .x{color-scheme:inherit;display:block;margin:8px 8px 0 auto;min-height:32px;padding:4px 12px;border-radius:8px;background:transparent;color:CanvasText;box-shadow:none;font-weight:400}
 @media (pointer:coarse){.x{min-height:44px;min-width:44px}}
 .p{animation:a .2s ease-out}@keyframes a{from{transform:translateY(12px)}}
@@ -183,55 +185,20 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
   }
 
   // ---------- iframes: <iframe data-callback-widget data-profile="…"> ----------
-  // The helper points the frame at the BFF, keeps it as tall as its content, and turns the frame's
-  // messages into the same DOM events. It listens only to that frame's window, from the BFF's origin.
-  const frames = new Map<HTMLIFrameElement, string>();
-  // Frames that said "ready": before that, a frame's window may still be its first about:blank,
-  // which a message would not reach (the browser only warns). A frame hears the page's state on "ready".
-  const ready = new WeakSet<HTMLIFrameElement>();
-
-  function attachFrames(): void {
-    document.querySelectorAll<HTMLIFrameElement>("iframe[data-callback-widget]").forEach((frame) => {
-      if (frames.has(frame)) return;
-      if (!frame.getAttribute("src")) {
-        const query = new URLSearchParams({ profile: frame.dataset.profile ?? profile, parentOrigin: location.origin, ...{ locale: state.locale ?? document.documentElement.lang, ...theme, ...themeOf(frame.dataset) } });
-        for (const [key, value] of [...query]) if (!value) query.delete(key);
-        frame.src = `${apiBase}/embed/iframe?${query}`;
-      }
-      frame.style.border = "0";
-      frame.style.width = "100%";
-      frames.set(frame, new URL(frame.src, location.href).origin);
-    });
-  }
-
-  function tellFrames(message: MessageBody<HostMessage>, only?: HTMLIFrameElement): void {
-    for (const [frame, origin] of frames) {
-      if ((!only || only === frame) && ready.has(frame)) frame.contentWindow?.postMessage({ source: "callback-widget-host", version: PROTOCOL_VERSION, ...message }, origin);
-    }
-  }
-
-  window.addEventListener("message", (event) => {
-    for (const [frame, origin] of frames) {
-      if (event.source !== frame.contentWindow || event.origin !== origin || !isFrameMessage(event.data)) continue;
-      const message = event.data;
-      if (message.type === "resize") frame.style.height = `${Math.ceil(message.height)}px`;
-      else if (message.type === "authTokenRequest") {
-        // The host's token goes to this frame's origin (the BFF's) and nowhere else.
-        const id = message.id;
-        void Promise.resolve()
-          .then(() => state.getAuthToken?.())
-          .catch(() => null)
-          .then((token) => tellFrames({ type: "authToken", id, token: typeof token === "string" ? token : null }, frame));
-      } else frame.dispatchEvent(new CustomEvent(`callback-widget:${message.type}`, { detail: message.detail, bubbles: true }));
-      // A frame that just got ready hears what the page asked before it was there.
-      if (message.type === "ready") {
-        ready.add(frame);
-        if (state.prefill) tellFrames({ type: "prefill", prefill: state.prefill }, frame);
-        if (state.locale) tellFrames({ type: "setLocale", locale: state.locale }, frame);
-        if (state.getAuthToken) tellFrames({ type: "auth", available: true }, frame);
-      }
-    }
-  });
+  // Their helper (frames.ts) is fetched only when the page has such a frame.
+  let frameHost: Promise<FrameHost> | undefined;
+  const attachFrames = () => {
+    if (!frameHost && !document.querySelector("iframe[data-callback-widget]")) return;
+    frameHost ??= (import(/* @vite-ignore */ new URL("embed/frames.js", script.src).href) as Promise<FramesModule>).then((m) =>
+      m.createFrameHost(apiBase, state, (frame) => {
+        // The frame's address says ?theme= for the look's mode, as data-theme does.
+        const { mode, ...look } = { ...theme, ...themeOf(frame.dataset) };
+        return { profile: frame.dataset.profile ?? profile, locale: state.locale ?? document.documentElement.lang, theme: mode, ...look };
+      }),
+    );
+    void frameHost.then((host) => host.attach());
+  };
+  const tellFrames = (message: MessageBody<HostMessage>) => void frameHost?.then((host) => host.tell(message));
 
   // ---------- the global API ----------
   const queued = window.CallbackWidget?.q ?? [];

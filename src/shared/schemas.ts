@@ -191,6 +191,7 @@ export type SignInSettings = z.infer<typeof SignInSettings>;
 export const SignedInVisitor = z.object({
   name: z.optional(z.string()),
   phone: z.optional(z.string().check(z.describe("The contact's number, E.164."))),
+  phoneNational: z.optional(z.string().check(z.describe("The same number as people write it in its country (06 12 34 56 78), for the form."))),
   country: z.optional(CountryCode),
 });
 export type SignedInVisitor = z.infer<typeof SignedInVisitor>;

@@ -1,9 +1,7 @@
 // The widget: loads a profile and its availability from the BFF, shows the form, then the
 // confirmation. Every way of embedding the widget renders this one component.
-import metadata from "libphonenumber-js/metadata.min.json";
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
 import type { AuthTokenSource } from "../shared/events";
-import { nationalFormat } from "../shared/phone";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
 import { ApiError, createApi } from "./api";
 import { CallbackForm, type CallbackDefaults } from "./CallbackForm";
@@ -126,8 +124,9 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   // The contact's name and number prefill the form (the visitor may still change them).
   const prefill = useMemo(() => {
     if (visitor.state !== "signed-in") return defaultValues;
-    const { name, phone, country } = visitor.details;
-    return { ...defaultValues, ...(name ? { name } : {}), ...(phone ? { phone: nationalFormat(phone, metadata), country } : {}) };
+    // The BFF writes the number as people do in its country (its full metadata is not in the widget).
+    const { name, phone, phoneNational, country } = visitor.details;
+    return { ...defaultValues, ...(name ? { name } : {}), ...(phone ? { phone: phoneNational ?? phone, country } : {}) };
   }, [defaultValues, visitor]);
 
   const load = useCallback(

@@ -126,7 +126,7 @@ describe("signed-in visitors", () => {
   it("verifies a real token from the provider, maps it to the contact and prefills from it", async () => {
     const me = await call("GET", "/api/v1/profiles/support/me", { token: tokens.ada });
     expect(me.status).toBe(200);
-    expect(me.json()).toEqual({ name: "Ada Lovelace", phone: "+33612345678", country: "FR" });
+    expect(me.json()).toEqual({ name: "Ada Lovelace", phone: "+33612345678", phoneNational: "06 12 34 56 78", country: "FR" });
   });
 
   it("binds a signed-in request to the visitor's contact: Dataverse receives that ContactId", async () => {

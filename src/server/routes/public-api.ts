@@ -2,7 +2,7 @@
 import type { Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import metadata from "libphonenumber-js/metadata.max.json";
-import { checkPhone } from "../../shared/phone";
+import { checkPhone, nationalFormat } from "../../shared/phone";
 import { AvailabilityQuery, CallbackRequest, ProfileQuery, type CallbackCancelled, type CallbackLinks, type CallbackStatus, type SignedInVisitor } from "../../shared/schemas";
 import { authProblem, visitorIdentity } from "../auth/bearer";
 import { availabilityBody, offerFor, sharedAvailability } from "../availability";
@@ -57,7 +57,12 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     if (identity.kind === "anonymous") return authProblem(c, "sign_in_required");
     const { contact } = identity;
     const country = contact.country && profile.allowedCountries.includes(contact.country) ? contact.country : undefined;
-    const body: SignedInVisitor = { name: contact.name, phone: country ? contact.phoneE164 : undefined, country };
+    const body: SignedInVisitor = {
+      name: contact.name,
+      phone: country ? contact.phoneE164 : undefined,
+      phoneNational: country && contact.phoneE164 ? nationalFormat(contact.phoneE164, metadata) : undefined,
+      country,
+    };
     c.header("Cache-Control", "no-store");
     return c.json(body);
   });
