@@ -47,7 +47,8 @@ const scenario = now.chain((t) =>
   fc.record({
     now: fc.constant(t),
     timeZone: fc.constantFrom(...ZONES),
-    openingHours: weekly,
+    // Lines open around the clock too, so that "as soon as possible" is often on offer.
+    openingHours: fc.oneof(weekly, fc.constant(Object.fromEntries(WEEKDAYS.map((d) => [d, ["00:00-24:00"]])) as WeeklyText)),
     closedDates: datesNear(t),
     slotMinutes: fc.constantFrom(15, 20, 30, 45, 60, 90),
     horizonDays: fc.integer({ min: 1, max: 8 }),
