@@ -37,6 +37,17 @@ describe("permitted calling hours, 08:00 to 21:00 where the callee is", () => {
     expect(day("2026-12-25", "Europe/Paris", rules, "FR")).toEqual([]);
   });
 
+  it("holds on the clock through a repeated hour: 01:15-02:00 on London's fall-back night is two spans", () => {
+    const early: CallingHoursRules = { ...DEFAULT_CALLING_HOURS, weekly: { sun: [{ open: "01:15", close: "02:00" }] } };
+    // 25 October 2026: the clock reads 01:00-02:00 twice, first in BST (00:00-01:00 UTC), then in GMT.
+    expect(day("2026-10-25", "Europe/London", early)).toEqual([
+      ["2026-10-25T00:15:00.000Z", "2026-10-25T01:00:00.000Z"],
+      ["2026-10-25T01:15:00.000Z", "2026-10-25T02:00:00.000Z"],
+    ]);
+    // 29 March 2026: 01:00-02:00 never shows on the clock (it jumps to 02:00 BST): no time at all.
+    expect(day("2026-03-29", "Europe/London", early)).toEqual([]);
+  });
+
   it("allows everything when switched off", () => {
     expect(permittedSpans({ ...DEFAULT_CALLING_HOURS, enabled: false }, "FR", ["Europe/Paris"], 0, 1000)).toEqual([{ start: 0, end: 1000 }]);
   });

@@ -1,9 +1,9 @@
 // Permitted calling hours in the called person's local time. A number may belong to several
 // zones (a country spanning them, a number without a region): a time is permitted only if it is
 // permitted in every one of them, so the permitted instants are the intersection over the zones.
-import { openingSpans, WEEKDAYS, type WeeklyHours } from "./slots";
+import { WEEKDAYS, type WeeklyHours } from "./slots";
 import { mergeAdjacent, type TimeSpan } from "./windows";
-import { addDays, localDateAt, type LocalDate } from "./zoned-time";
+import { addDays, dayOfWeek, instantsReading, localDateAt, type LocalDate } from "./zoned-time";
 
 export interface CallingHoursRules {
   enabled: boolean;
@@ -36,10 +36,21 @@ export function permittedSpans(rules: CallingHoursRules, country: string | undef
     .map((zone) => {
       const first = addDays(localDateAt(from, zone), -1);
       const days = Math.ceil((to - from) / DAY) + 3;
-      const spans = openingSpans({ timeZone: zone, openingHours: weekly, closedDates: rules.noCallDates }, first, days);
+      const spans = permittedOnClock(zone, weekly, rules.noCallDates, first, days);
       return clip(mergeAdjacent(spans), from, to);
     })
     .reduce(intersectSpans);
+}
+
+/** The instants at which the zone's clock reads inside the weekly hours, date by date, on allowed days. */
+function permittedOnClock(zone: string, weekly: WeeklyHours, noCallDates: readonly LocalDate[], from: LocalDate, days: number): TimeSpan[] {
+  const spans: TimeSpan[] = [];
+  for (let i = 0; i < days; i++) {
+    const date = addDays(from, i);
+    if (noCallDates.includes(date)) continue;
+    for (const range of weekly[WEEKDAYS[dayOfWeek(date)]!] ?? []) spans.push(...instantsReading(date, range.open, range.close, zone));
+  }
+  return spans.sort((a, b) => a.start - b.start);
 }
 
 /** Instants present in both lists (each sorted and non-overlapping). */

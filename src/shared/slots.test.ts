@@ -78,6 +78,18 @@ describe("generateSlots", () => {
     ]);
   });
 
+  it("offers nothing before opening time when the clock goes back to it (Paris, 25 October 2026, open 02:30-03:00)", () => {
+    const late = { timeZone: "Europe/Paris", openingHours: { sun: [{ open: "02:30", close: "03:00" }] }, slotMinutes: 15, horizonDays: 2 };
+    const slots = generateSlots(late, at("2026-10-24T21:00:00Z"));
+    // 02:30-03:00 shows twice on the clock; between the two, it reads 02:00-02:30: closed.
+    expect(slots.map((s) => formatInTimeZone(new Date(s.start), "Europe/Paris", "HH:mm xxx"))).toEqual([
+      "02:30 +02:00",
+      "02:45 +02:00",
+      "02:30 +01:00",
+      "02:45 +01:00",
+    ]);
+  });
+
   it("drops the partial slot left by Lord Howe's 30-minute shift", () => {
     const night = { timeZone: "Australia/Lord_Howe", openingHours: { sun: [{ open: "00:00", close: "06:00" }] }, slotMinutes: 60, horizonDays: 2 };
     const slots = generateSlots(night, at("2026-10-03T13:00:00Z")); // Saturday 23:30 on Lord Howe

@@ -1,10 +1,11 @@
 // Callback slots generated from a profile's business hours in its own IANA zone.
 // Each opening range [open, close) on a local date becomes the instants at which the zone's clock
-// first reads `open` and `close` (see wallTimeToInstant), and is cut into equal slots stepped in
-// real time from the opening instant; a partial slot at the end is dropped. Stepping in real time
-// keeps every slot the advertised length even on the night the clocks change.
+// reads a time inside it (see instantsReading: a spring-forward gap shortens it, a repeated hour
+// before `open` is left out), and is cut into equal slots stepped in real time from the opening
+// instant; a partial slot at the end is dropped. Stepping in real time keeps every slot the
+// advertised length even on the night the clocks change.
 import type { TimeSpan } from "./windows";
-import { addDays, dayOfWeek, localDateAt, wallTimeToInstant, type LocalDate, type WallTime } from "./zoned-time";
+import { addDays, dayOfWeek, instantsReading, localDateAt, type LocalDate, type WallTime } from "./zoned-time";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -58,11 +59,7 @@ function computeOpeningSpans(calendar: WeeklySchedule, from: LocalDate, days: nu
     const date = addDays(from, i);
     if (closed.has(date)) continue;
     const ranges = calendar.openingHours[WEEKDAYS[dayOfWeek(date)]!] ?? [];
-    for (const range of ranges) {
-      const start = wallTimeToInstant(date, range.open, calendar.timeZone);
-      const end = wallTimeToInstant(date, range.close, calendar.timeZone);
-      if (end > start) spans.push({ start, end });
-    }
+    for (const range of ranges) spans.push(...instantsReading(date, range.open, range.close, calendar.timeZone));
   }
   return spans.sort((a, b) => a.start - b.start);
 }

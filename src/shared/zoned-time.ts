@@ -87,6 +87,32 @@ export function wallTimeToInstant(date: LocalDate, time: WallTime, zone: string)
   return instant;
 }
 
+/**
+ * Every instant at which the clock in `zone` reads a time in [open, close) on `date`, exactly:
+ * where the clocks go back inside the range, the repeated stretch before `open` is left out, so
+ * the range can come back as two spans: opening hours and calling hours must both hold on the clock
+ * at every instant, not only from the first time it reads `open`.
+ */
+export function instantsReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): Array<{ start: number; end: number }> {
+  const start = wallTimeToInstant(date, open, zone);
+  const end = wallTimeToInstant(date, close, zone);
+  if (end <= start) return [];
+  const before = offsetAt(zone, start);
+  const after = offsetAt(zone, end - 1);
+  const change = before === after ? end : firstInstantWithOffset(zone, start, end - 1, after);
+  const pieces = [
+    { from: start, to: change, offset: before },
+    { from: change, to: end, offset: after },
+  ];
+  const wallOpen = wallTimeAsUtc(date, open);
+  const wallClose = wallTimeAsUtc(date, close);
+  return pieces.flatMap(({ from, to, offset }) => {
+    const lo = Math.max(from, wallOpen - offset);
+    const hi = Math.min(to, wallClose - offset);
+    return lo < hi ? [{ start: lo, end: hi }] : [];
+  });
+}
+
 function firstInstantReading(date: LocalDate, time: WallTime, zone: string): number {
   const wall = wallTimeAsUtc(date, time);
   // Any instant showing this wall time lies within [wall - 14h, wall + 12h]; the offsets in force
