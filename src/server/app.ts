@@ -71,11 +71,14 @@ export function createApp(deps: AppDeps) {
   });
   app.use(async (c, next) => {
     await next();
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "strict-origin-when-cross-origin");
-    if (isSecureRequest(c.env?.incoming, deps.settings.trustedProxies)) c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
-    if ((c.res.headers.get("content-type") ?? "").startsWith("text/html") && !c.res.headers.has("content-security-policy")) {
-      c.header("Content-Security-Policy", pageCsp("'none'"));
+    // Set on the answer's own headers: c.header() after the answer exists would build it again,
+    // copying its body (a 100 kB availability answer, say) on every request.
+    const headers = c.res.headers;
+    headers.set("X-Content-Type-Options", "nosniff");
+    headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    if (isSecureRequest(c.env?.incoming, deps.settings.trustedProxies)) headers.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if ((headers.get("content-type") ?? "").startsWith("text/html") && !headers.has("content-security-policy")) {
+      headers.set("Content-Security-Policy", pageCsp("'none'"));
     }
   });
 

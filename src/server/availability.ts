@@ -21,10 +21,26 @@ export interface Offer {
   permitted?: TimeSpan[];
 }
 
+/**
+ * When calls are allowed for the callee, from the start of today (UTC) to beyond the horizon: the
+ * same for every request of the day, so kept per profile, country and zones. (Spans reaching back
+ * before `now` change nothing: a window must start in the future anyway.)
+ */
 export function permittedFor(profile: Profile, callee: CalleeZones | undefined, now: number): TimeSpan[] | undefined {
   if (!callee) return undefined;
-  return permittedSpans(profile.callingHours, callee.country, callee.zones, now, now + (profile.calendar.horizonDays + 1) * DAY);
+  const from = Math.floor(now / DAY) * DAY;
+  const key = `${profile.id}|${from}|${callee.country ?? ""}|${callee.zones.join(",")}`;
+  let spans = permittedCache.get(profile.callingHours)?.get(key);
+  if (!spans) {
+    spans = permittedSpans(profile.callingHours, callee.country, callee.zones, from, from + (profile.calendar.horizonDays + 2) * DAY);
+    let byKey = permittedCache.get(profile.callingHours);
+    if (!byKey || byKey.size > 10_000) permittedCache.set(profile.callingHours, (byKey = new Map()));
+    byKey.set(key, spans);
+  }
+  return spans;
 }
+// Keyed by the rules object first, so a profile loaded again (new rules) never meets old answers.
+const permittedCache = new WeakMap<object, Map<string, TimeSpan[]>>();
 
 export function asapWindow(profile: Profile, now: number, permitted?: TimeSpan[]): TimeSpan | undefined {
   const opening = currentOpening(profile.calendar, now);
@@ -65,8 +81,12 @@ export function availabilityBody(profile: Profile, offer: Offer): Availability {
  * passes, fills or frees, or "as soon as possible" comes or goes: two weeks of 15-minute slots
  * are 100 kB of JSON, so the last answer of each profile is kept and sent again while those agree.
  */
-export function sharedAvailability(store: Pick<Store, "slotUsage">) {
+export function sharedAvailability(store: Pick<Store, "slotUsage" | "usageVersion">, reuseUsageMs = 1000) {
   const last = new Map<string, { key: string; json: Uint8Array<ArrayBuffer> }>();
+  // Reading every slot's usage is the costly part: it is reused while the store says nothing
+  // changed, or, where other instances write too, for at most `reuseUsageMs` (a booking still
+  // checks capacity atomically, so a slot that filled a moment ago is refused, not double-booked).
+  const usages = new Map<string, { version: number | undefined; at: number; from: number; usage: Map<number, number> | undefined; full: string }>();
   const encoder = new TextEncoder();
   return async (profile: Profile, now: number): Promise<Uint8Array<ArrayBuffer>> => {
     const slots = generateSlots(profile.calendar, now);
@@ -74,9 +94,18 @@ export function sharedAvailability(store: Pick<Store, "slotUsage">) {
     // The slot under way counts too: "as soon as possible" goes once it is full.
     const asapSlot = currentSlot(profile.calendar, now);
     const from = Math.min(asapSlot?.start ?? Infinity, slots[0]?.start ?? Infinity);
-    const usage = capacity && Number.isFinite(from) ? await store.slotUsage(profile.id, from, slots.at(-1)?.end ?? asapSlot!.end) : undefined;
-    const full = usage ? [...usage].filter(([, used]) => used >= capacity!).map(([start]) => start).sort((a, b) => a - b) : [];
-    const key = `${slots[0]?.start}/${slots.at(-1)?.end}/${slots.length}/${asapWindow(profile, now) !== undefined}/${full.join(",")}`;
+    const version = store.usageVersion?.();
+    let reading = usages.get(profile.id);
+    // Real time, not the clock the answer is computed for (tests pin that one).
+    const at = performance.now();
+    const fresh = reading && reading.from === from && (version === undefined ? at - reading.at < reuseUsageMs : reading.version === version);
+    if (!fresh) {
+      const usage = capacity && Number.isFinite(from) ? await store.slotUsage(profile.id, from, slots.at(-1)?.end ?? asapSlot!.end) : undefined;
+      const full = usage ? [...usage].filter(([, used]) => used >= capacity!).map(([start]) => start).sort((a, b) => a - b) : [];
+      usages.set(profile.id, (reading = { version, at, from, usage, full: full.join(",") }));
+    }
+    const usage = reading!.usage;
+    const key = `${slots[0]?.start}/${slots.at(-1)?.end}/${slots.length}/${asapWindow(profile, now) !== undefined}/${reading!.full}`;
     const known = last.get(profile.id);
     if (known?.key === key) return known.json;
     const offer = await offerFor(profile, now, { slotUsage: async () => usage ?? new Map() });

@@ -69,6 +69,19 @@ describe("CORS from one allow-list per profile", () => {
     expect(response.statusCode).toBe(204);
     expect(response.headers["access-control-allow-origin"]).toBe(PORTAL);
     expect(String(response.headers["access-control-allow-headers"]).toLowerCase()).toContain("idempotency-key");
+    expect(response.headers["access-control-allow-methods"]).toBe("GET,POST");
+    // A page no profile allows learns nothing it may do.
+    const foreign = await request(`${h.bff.url}/api/v1/callbacks`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    expect(foreign.statusCode).toBe(204);
+    expect(foreign.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(foreign.headers["access-control-allow-headers"]).toBeUndefined();
+  });
+
+  it("lets an allowed page read the answer's reference and refusal headers", async () => {
+    const answer = await get("/api/v1/profiles/support", { origin: SHOP });
+    expect(answer.headers.vary).toContain("Origin");
+    expect(String(answer.headers["access-control-expose-headers"])).toContain("Retry-After");
+    expect(String(answer.headers["access-control-expose-headers"])).toContain("X-Request-Id");
   });
 
   it("refuses to act for a page the body's profile does not allow, and places no call", async () => {

@@ -4,10 +4,12 @@ import { hkdfSync } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { serve } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import type { Logger } from "pino";
 import { createCaptchaVerifier, FormTokens } from "./abuse/bot-defence";
 import { createAddressResolver } from "./abuse/client-address";
+import { floodGuard } from "./abuse/flood-guard";
 import { RateLimiter } from "./abuse/rate-limiter";
 import { createApp } from "./app";
 import { createContactMapper } from "./auth/signed-in-contact";
@@ -116,11 +118,13 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
   const staticRoot = options.staticRoot ?? DEFAULT_STATIC_ROOT;
   if (!existsSync(staticRoot)) logger.warn({ staticRoot }, "the widget is not built (run `npm run build`); serving the API only");
 
+  const limiter = new RateLimiter(store, now);
+  const resolveAddress = createAddressResolver(config.trustedProxies);
   const app = createApp({
     profiles: options.profiles,
     store,
     vault,
-    limiter: new RateLimiter(store, now),
+    limiter,
     formTokens: new FormTokens(deriveKey(master, "form-token"), now),
     links: new LinkSigner(deriveKey(master, "signed-link"), now),
     manageTokens: new ManageTokens(deriveKey(master, "manage-request")),
@@ -131,7 +135,7 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     gateway,
     metrics,
     logger,
-    resolveAddress: createAddressResolver(config.trustedProxies),
+    resolveAddress,
     settings: {
       bodyLimitBytes: config.bodyLimitBytes,
       syncWaitMs: config.syncWaitMs,
@@ -146,8 +150,22 @@ export async function startBff(options: BffOptions): Promise<RunningBff> {
     staticRoot: existsSync(staticRoot) ? staticRoot : undefined,
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  const server = await new Promise<Server>((resolve) => {
+    const guarded = floodGuard(
+      {
+        limiter,
+        resolveAddress,
+        trustedProxies: config.trustedProxies,
+        profiles: options.profiles,
+        publicUrl: config.publicUrl,
+        onRefused: () => {
+          metrics.callbackRequests.inc({ outcome: "rate_limited" });
+          metrics.httpRequests.inc({ method: "POST", route: "/api/v1/callbacks", status: "429" });
+        },
+      },
+      getRequestListener(app.fetch),
+    );
+    const s = createServer(guarded).listen(config.port, config.host, () => resolve(s));
   });
   // Longer than the idle timeouts of clients and load balancers (60 s is common), so the server is
   // never the one to close a connection a client is about to reuse.

@@ -93,7 +93,20 @@ export function wallTimeToInstant(date: LocalDate, time: WallTime, zone: string)
  * the range can come back as two spans: opening hours and calling hours must both hold on the clock
  * at every instant, not only from the first time it reads `open`.
  */
-export function instantsReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): Array<{ start: number; end: number }> {
+export function instantsReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): ReadonlyArray<{ readonly start: number; readonly end: number }> {
+  const key = `${zone} ${date} ${open} ${close}`;
+  let spans = readings.get(key);
+  if (spans === undefined) {
+    spans = spansReading(date, open, close, zone);
+    if (readings.size >= 50_000) readings.clear();
+    readings.set(key, spans);
+  }
+  return spans;
+}
+// The same ranges are asked for again on every request (opening and calling hours over weeks).
+const readings = new Map<string, ReadonlyArray<{ readonly start: number; readonly end: number }>>();
+
+function spansReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): ReadonlyArray<{ readonly start: number; readonly end: number }> {
   const start = wallTimeToInstant(date, open, zone);
   const end = wallTimeToInstant(date, close, zone);
   if (end <= start) return [];

@@ -74,7 +74,34 @@ describe("rate limits", () => {
     // Even garbage is refused by the limit, before parsing.
     const garbage = await request(`${harnessed.bff.url}/api/v1/callbacks`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
     expect(garbage.statusCode).toBe(429);
+    // Once known, a refusal is answered before the app (flood-guard.ts): the same answer, headers included.
+    const again = await request(`${harnessed.bff.url}/api/v1/callbacks`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "https://shop.example" },
+      body: JSON.stringify(callback()),
+    });
+    const body = (await again.body.json()) as { status: number; errors: Array<{ code: string }>; requestId: string };
+    expect(again.statusCode).toBe(429);
+    expect(body).toMatchObject({ status: 429, errors: [{ field: "", code: "rate_limited" }] });
+    expect(again.headers["x-request-id"]).toBe(body.requestId);
+    expect(again.headers["content-type"]).toBe("application/problem+json");
+    expect(Number(again.headers["retry-after"])).toBeGreaterThan(0);
+    expect(again.headers["x-content-type-options"]).toBe("nosniff");
+    // Not a page the profile allows: no CORS grant, as the app would answer.
+    expect(again.headers["access-control-allow-origin"]).toBeUndefined();
     expect(harnessed.simulator.ledger()).toHaveLength(3);
+  });
+
+  it("lets a page the profile allows read the refusal of a flood, as it reads every other answer", async () => {
+    const shop = "https://shop.example";
+    const harnessed = await harness({ allowedOrigins: [shop] }, { RATE_LIMIT_PER_ADDRESS: "1/60s" });
+    const send = () => request(`${harnessed.bff.url}/api/v1/callbacks`, { method: "POST", headers: { "content-type": "application/json", origin: shop }, body: JSON.stringify(callback()) });
+    for (const expected of [201, 429, 429]) {
+      const answer = await send();
+      await answer.body.dump();
+      expect(answer.statusCode).toBe(expected);
+      expect(answer.headers["access-control-allow-origin"]).toBe(shop);
+    }
   });
 
   it("keeps anyone from having a number called again and again", async () => {

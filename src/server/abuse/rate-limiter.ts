@@ -23,7 +23,7 @@ export class RateLimiter {
   ) {}
 
   /** Answers from memory alone when the key is already known to be over its limit. */
-  blocked(key: string): LimitVerdict | undefined {
+  blocked(key: string): { ok: false; retryAfterSeconds: number } | undefined {
     const until = this.blockedUntil.get(key);
     if (until === undefined) return undefined;
     const now = this.now();

@@ -28,7 +28,7 @@ export function registerAdmin(app: Hono<AppEnv>, deps: AppDeps, guard: Middlewar
   app.use("/api/v1/admin/*", guard);
   app.use("/api/v1/admin/*", async (c, next) => {
     await next();
-    c.header("Cache-Control", "no-store");
+    c.res.headers.set("Cache-Control", "no-store");
   });
   const audit = (c: Context<AppEnv>, fields: Record<string, unknown>, message: string) =>
     logger.info({ requestId: c.get("requestId"), admin: c.get("admin")?.subject, ...fields }, message);

@@ -98,18 +98,18 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
   // Files other origins load: module scripts are fetched with CORS, so they say anyone may.
   app.use("/embed.js", async (c, next) => {
     await next();
-    c.header("Cache-Control", "public, max-age=300");
-    c.header("Access-Control-Allow-Origin", "*");
+    c.res.headers.set("Cache-Control", "public, max-age=300");
+    c.res.headers.set("Access-Control-Allow-Origin", "*");
   });
   app.use("/embed/*", async (c, next) => {
     await next();
-    c.header("Cache-Control", "no-cache");
-    c.header("Access-Control-Allow-Origin", "*");
+    c.res.headers.set("Cache-Control", "no-cache");
+    c.res.headers.set("Access-Control-Allow-Origin", "*");
   });
   app.use("/assets/*", async (c, next) => {
     await next();
-    if (c.res.status === 200) c.header("Cache-Control", "public, max-age=31536000, immutable");
-    c.header("Access-Control-Allow-Origin", "*");
+    if (c.res.status === 200) c.res.headers.set("Cache-Control", "public, max-age=31536000, immutable");
+    c.res.headers.set("Access-Control-Allow-Origin", "*");
   });
   app.use("/*", builtFiles(root));
   app.use("/*", serveStatic({ root, precompressed: true }));

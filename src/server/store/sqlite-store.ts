@@ -136,6 +136,7 @@ export class SqliteStore implements Store {
             if (!this.statements.takeSlot.get(slots!.profile, slot, slots!.capacity)) throw new SlotFull(slot);
             this.statements.holdSlot.run(callback.id, slots!.profile, slot);
           }
+          if (slots?.slotStarts.length) this.usageChanges++;
           return { inserted: true };
         })
         .immediate();
@@ -150,7 +151,13 @@ export class SqliteStore implements Store {
     }
   }
 
+  private usageChanges = 0;
+  usageVersion(): number {
+    return this.usageChanges;
+  }
+
   async releaseSlots(requestId: string): Promise<void> {
+    this.usageChanges++;
     this.db.transaction(() => {
       for (const held of this.statements.heldSlots.all(requestId) as Array<{ profile: string; slot_start: number }>) {
         this.statements.giveSlot.run(held.profile, held.slot_start);

@@ -126,6 +126,11 @@ export interface Store {
   releaseSlots(requestId: string): Promise<void>;
   /** How many requests hold each slot of a profile starting in [from, to). */
   slotUsage(profile: string, from: number, to: number): Promise<Map<number, number>>;
+  /**
+   * A number that changes whenever a slot's usage changes, when the store can tell (one process
+   * owns it): answers may be reused while it stays the same. Absent where other instances write too.
+   */
+  usageVersion?(): number;
   addDoNotCall(entries: DoNotCallEntry[]): Promise<number>;
   removeDoNotCall(phoneHash: string): Promise<boolean>;
   isDoNotCall(phoneHash: string): Promise<boolean>;
