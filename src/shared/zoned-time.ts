@@ -2,9 +2,10 @@
 // on purpose. date-fns-tz maps a missing wall time (02:30 on a spring-forward night) backwards
 // and a repeated one to its later occurrence; for opening hours we want neither, so this module
 // defines one rule: a wall time maps to the first instant at which the zone's clock reads it or later.
-// The zone's clock is read with Intl alone (one cached formatter per zone): every availability
-// answer and callback request maps hundreds of wall times, and date-fns-tz's formatting and
-// parsing cost ten times more per call.
+// The zone's clock is read with date-fns-tz; what is read again and again (the same wall times,
+// the same ranges, today's date) is remembered, since every availability answer and callback
+// request would otherwise read hundreds of them.
+import { formatInTimeZone } from "date-fns-tz";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -29,29 +30,9 @@ export type LocalDate = string;
 /** A wall-clock time as `HH:mm` (`24:00` means the end of the day). */
 export type WallTime = string;
 
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
 /** What the clock in `zone` reads at `instant`: year, month (1-12), day, hour (0-23), minute, second. */
 function clockAt(zone: string, instant: number): [number, number, number, number, number, number] {
-  let clock = clocks.get(zone);
-  if (!clock) {
-    clock = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    clocks.set(zone, clock);
-  }
-  const fields = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-  for (const part of clock.formatToParts(instant)) {
-    if (part.type in fields) fields[part.type as keyof typeof fields] = Number(part.value);
-  }
-  return [fields.year, fields.month, fields.day, fields.hour, fields.minute, fields.second];
+  return formatInTimeZone(instant, zone, "yyyy M d H m s").split(" ").map(Number) as [number, number, number, number, number, number];
 }
 
 /**
@@ -157,9 +138,18 @@ function wallTimeAsUtc(date: LocalDate, time: WallTime): number {
 
 /** The calendar date that the clock in `zone` shows at `instant`. */
 export function localDateAt(instant: number, zone: string): LocalDate {
-  const [y, m, d] = clockAt(zone, instant);
-  return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  // Offsets are whole minutes: within a minute, the date cannot change.
+  const key = `${zone} ${Math.floor(instant / MINUTE)}`;
+  let date = dates.get(key);
+  if (date === undefined) {
+    const [y, m, d] = clockAt(zone, instant);
+    date = `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+    if (dates.size >= 10_000) dates.clear();
+    dates.set(key, date);
+  }
+  return date;
 }
+const dates = new Map<string, LocalDate>();
 
 /** `date` plus `days` calendar days (pure calendar arithmetic, no zone involved). */
 export function addDays(date: LocalDate, days: number): LocalDate {
