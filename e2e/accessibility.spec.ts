@@ -3,7 +3,7 @@
 // five languages, Arabic right to left; 320 px wide; 44 px targets on touch; no layout shift.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { deliveriesTo, DEMO_ORIGIN, simulatorFaults, simulatorOperations, uniqueFrenchMobile, watchConsole } from "./support";
+import { deliveriesTo, DEMO_ORIGIN, freeSlot, simulatorFaults, simulatorOperations, uniqueFrenchMobile, watchConsole } from "./support";
 
 async function expectNoViolations(page: Page, state: string) {
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
@@ -13,7 +13,6 @@ async function expectNoViolations(page: Page, state: string) {
 
 // The second free slot: the first may start while the form is being filled in (a refusal,
 // window_in_past, when a test runs across a half hour), the second starts 30 minutes later at least.
-const freeSlot = (scope: Page | Locator) => scope.locator("fieldset.cw-day input[type=checkbox]:enabled").nth(1);
 
 /**
  * Every control a finger or pointer can aim at, in the page and its open shadow roots, with the
@@ -56,7 +55,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await expect(dialog.locator("#cw-phone-error")).toBeVisible();
     await expectNoViolations(page, "errors shown");
 
-    await freeSlot(dialog).check();
+    await (await freeSlot(dialog)).check();
     await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
     await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
     await dialog.getByRole("button", { name: "Request a callback" }).click();
@@ -94,7 +93,7 @@ test("a visitor completes a request with the keyboard alone, and always sees whe
   const choose = page.getByRole("radio", { name: "At a time I choose" });
   if (!(await choose.isChecked())) await page.keyboard.press("ArrowDown");
   await expect(choose).toBeChecked();
-  const slot = freeSlot(page);
+  const slot = await freeSlot(page);
   await tabTo(slot);
   await page.keyboard.press("Space");
   await expect(slot).toBeChecked();
@@ -134,7 +133,7 @@ test.describe("languages", () => {
     await page.goto("/");
     await expect(page.getByRole("heading", { name: "Demander un rappel" })).toBeVisible();
     await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
-    await expect(freeSlot(page)).toHaveAccessibleName(/^[a-z]+ \d{1,2} [a-zéû]+, de \d\d:\d\d à \d\d:\d\d, disponible$/);
+    await expect(await freeSlot(page)).toHaveAccessibleName(/^[a-z]+ \d{1,2} [a-zéû]+, de \d\d:\d\d à \d\d:\d\d, disponible$/);
     await page.getByRole("button", { name: "Demander un rappel" }).click();
     await expect(page.locator("#cw-consent-error")).toHaveText("Veuillez accepter d’être appelé.");
     // The live region announces it in French too.
@@ -174,7 +173,7 @@ test.describe("languages", () => {
     await expect(dialog.getByRole("checkbox", { name: /^Ich bin einverstanden, dass Contoso mich/ })).toBeVisible();
     await dialog.getByRole("radio", { name: "Zu einer Zeit meiner Wahl" }).check();
     // Dates and times from Intl in German: "Dienstag, 10. März, 13:00 bis 14:00, verfügbar".
-    await expect(freeSlot(dialog)).toHaveAccessibleName(/^[A-Z][a-z]+, \d{1,2}\. [A-Zä][a-zä]+, \d\d:\d\d bis \d\d:\d\d, verfügbar$/);
+    await expect(await freeSlot(dialog)).toHaveAccessibleName(/^[A-Z][a-z]+, \d{1,2}\. [A-Zä][a-zä]+, \d\d:\d\d bis \d\d:\d\d, verfügbar$/);
     await context.close();
   });
 
@@ -214,7 +213,7 @@ test.describe("fit", () => {
     const page = await context.newPage();
     await page.goto("/");
     await page.getByRole("radio", { name: "At a time I choose" }).check();
-    await expect(freeSlot(page)).toBeVisible();
+    await expect(await freeSlot(page)).toBeVisible();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320);
     await expectNoViolations(page, "320 px");
     await context.close();
@@ -236,7 +235,7 @@ test.describe("fit", () => {
       // The standalone form, with its slots, then with the time-zone field opened.
       await page.goto("/");
       await page.getByRole("radio", { name: "At a time I choose" }).check();
-      await expect(freeSlot(page)).toBeVisible();
+      await expect(await freeSlot(page)).toBeVisible();
       const small = await tooSmall("form");
       await page.getByRole("button", { name: "Change time zone" }).click();
       await expect(page.getByLabel("Time zone")).toBeVisible();
@@ -247,10 +246,10 @@ test.describe("fit", () => {
       await page.getByRole("button", { name: "Call me back" }).click();
       const dialog = page.getByRole("dialog");
       await dialog.getByRole("radio", { name: "At a time I choose" }).check();
-      await expect(freeSlot(dialog)).toBeVisible();
+      await expect(await freeSlot(dialog)).toBeVisible();
       small.push(...(await tooSmall("launcher panel")));
       // ...and its confirmation's links and buttons.
-      await freeSlot(dialog).check();
+      await (await freeSlot(dialog)).check();
       await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
       await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
       await dialog.getByRole("button", { name: "Request a callback" }).click();
@@ -283,7 +282,7 @@ test.describe("after submitting", () => {
   async function requestCallback(page: Page) {
     await page.goto("/");
     await page.getByRole("radio", { name: "At a time I choose" }).check();
-    await freeSlot(page).check();
+    await (await freeSlot(page)).check();
     const number = uniqueFrenchMobile();
     await page.getByLabel("Phone number").fill(number.national);
     await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();

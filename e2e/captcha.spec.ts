@@ -2,7 +2,7 @@
 // provider's widget under the page's strict CSP, sends nothing until the visitor passes it, and the
 // BFF checks the token with the provider before anything reaches Dataverse.
 import { expect, test } from "@playwright/test";
-import { availability, deliveriesTo, uniqueFrenchMobile, watchConsole } from "./support";
+import { availability, deliveriesTo, uniqueFrenchMobile, watchConsole, freeSlot } from "./support";
 
 test("nothing is sent until the visitor passes the check; then the call is booked", async ({ page, request }) => {
   const problems = watchConsole(page);
@@ -11,7 +11,7 @@ test("nothing is sent until the visitor passes the check; then the call is booke
   const { national, e164 } = uniqueFrenchMobile();
   await page.goto("/callback/protected");
   await page.getByRole("radio", { name: "At a time I choose" }).check();
-  await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await (await freeSlot(page)).check();
   await page.getByLabel("Phone number").fill(national);
   await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
 

@@ -2,7 +2,7 @@
 // a number on the do-not-call list is refused with nothing sent, a full slot cannot be taken twice.
 import { execFileSync } from "node:child_process";
 import { expect, test, type Page } from "@playwright/test";
-import { availability, deliveriesTo, uniqueFrenchMobile } from "./support";
+import { availability, deliveriesTo, uniqueFrenchMobile, freeSlot } from "./support";
 
 test.use({ timezoneId: "Europe/Paris", locale: "en-GB" });
 
@@ -34,7 +34,7 @@ test("a number on the do-not-call list is refused, and nothing reaches the conta
 
   await page.goto("/");
   await page.getByRole("radio", { name: "At a time I choose" }).check();
-  await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await (await freeSlot(page)).check();
   await page.getByLabel("Phone number").fill(national);
   await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
   await page.getByRole("button", { name: "Request a callback" }).click();

@@ -2,11 +2,11 @@
 // embed (shadow DOM, hostile stylesheet, queue API, single-page apps) and the iframe embed
 // (postMessage protocol, frame-ancestors, CORS).
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
-import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole } from "./support";
+import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole, freeSlot } from "./support";
 
 async function requestCallback(scope: Page | Locator | FrameLocator, national: string) {
   await scope.getByRole("radio", { name: "At a time I choose" }).check();
-  await scope.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await (await freeSlot(scope)).check();
   await scope.getByLabel("Phone number").fill(national);
   await scope.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
   await scope.getByRole("button", { name: "Request a callback" }).click();
@@ -118,7 +118,7 @@ test.describe("script-tag embed", () => {
     await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
       await dialog.getByRole("radio", { name: "At a time I choose" }).check();
-      await dialog.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+      await (await freeSlot(dialog)).check();
       await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
       await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
       await dialog.getByRole("button", { name: "Request a callback" }).click();
@@ -220,7 +220,7 @@ test.describe("iframe embed", () => {
     await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
       await frame.getByRole("radio", { name: "At a time I choose" }).check();
-      await frame.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+      await (await freeSlot(frame)).check();
       await frame.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
       await frame.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
       await frame.getByRole("button", { name: "Request a callback" }).click();

@@ -8,7 +8,7 @@ import { expect, test } from "@playwright/test";
 import react from "@vitejs/plugin-react";
 import { build } from "vite";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./chromium";
-import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, uniqueFrenchMobile, watchConsole } from "./support";
+import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, uniqueFrenchMobile, watchConsole, freeSlot } from "./support";
 
 // Inside the repository, so the app finds React and Vite in our node_modules, as an app has its own.
 const host = path.resolve("node_modules/.cache/react-host");
@@ -97,7 +97,7 @@ createRoot(document.getElementById("app")!).render(<App />);
 
     const { national, e164 } = uniqueFrenchMobile();
     await page.getByRole("radio", { name: "At a time I choose" }).check();
-    await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+    await (await freeSlot(page)).check();
     await page.getByLabel("Phone number").fill(national);
     await page.getByRole("checkbox", { name: /I agree/ }).check();
     await page.getByRole("button", { name: "Request a callback" }).click();

@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { DEMO_ORIGIN, uniqueFrenchMobile } from "./support";
+import { DEMO_ORIGIN, freeSlot, uniqueFrenchMobile } from "./support";
 
 const dir = path.resolve("docs/screenshots");
 mkdirSync(dir, { recursive: true });
@@ -25,7 +25,7 @@ for (const colorScheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme });
     await page.goto("/");
     await page.getByRole("radio", { name: "At a time I choose" }).check();
-    const slot = page.locator("fieldset.cw-day input[type=checkbox]:enabled").first();
+    const slot = await freeSlot(page);
     await expect(slot).toBeVisible();
     await shot(page, `form-${colorScheme}`);
     await page.getByRole("button", { name: "Request a callback" }).click();

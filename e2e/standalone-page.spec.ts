@@ -3,7 +3,7 @@
 // call with that number and exactly those windows (adjacent slots merged, End = last millisecond).
 import { execFileSync } from "node:child_process";
 import { expect, test } from "@playwright/test";
-import { availability, createContact, deliveriesTo, simulatorFaults, uniqueFrenchMobile } from "./support";
+import { availability, createContact, deliveriesTo, simulatorFaults, uniqueFrenchMobile, freeSlot } from "./support";
 
 test.use({ timezoneId: "America/New_York", locale: "en-US" });
 
@@ -63,7 +63,7 @@ test("shows that it is sending while Dataverse takes its time, and cannot be sen
   const { national, e164 } = uniqueFrenchMobile();
   await page.goto("/");
   await page.getByRole("radio", { name: "At a time I choose" }).check();
-  await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await (await freeSlot(page)).check();
   await page.getByLabel("Phone number").fill(national);
   await page.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
   await simulatorFaults({ rules: [{ target: "action", kind: "delay", delayMs: 1500, times: 1 }] });
@@ -102,7 +102,7 @@ test("the BFF's field errors appear next to their fields and nothing is sent", a
   // the BFF's full metadata knows it is not one.
   await page.goto("/");
   await page.getByRole("radio", { name: "At a time I choose" }).check();
-  await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+  await (await freeSlot(page)).check();
   await page.getByLabel("Phone number").fill("06 96 68 14 85");
   await page.getByRole("checkbox", { name: /I agree/ }).check();
   const before = (await deliveriesTo(request)).length;
@@ -171,7 +171,7 @@ test.describe("standalone page links", () => {
     await page.goto(url.replace(/^http:\/\/127\.0\.0\.1:\d+/, ""));
     await expect(page.getByLabel("Numéro de téléphone")).toHaveValue(/^\+33 6 12/);
     await page.getByRole("radio", { name: "À un moment que je choisis" }).check();
-    await page.locator("fieldset.cw-day input[type=checkbox]:enabled").first().check();
+    await (await freeSlot(page)).check();
     // The profile gives its consent text in French too: a French visitor agrees to that one.
     await page.getByRole("checkbox", { name: /^J’accepte que Contoso m’appelle à ce numéro/ }).check();
     await page.getByRole("button", { name: "Demander un rappel" }).click();

@@ -1,5 +1,5 @@
 // Helpers for the browser tests: the BFF's own API and the simulator's ledger.
-import type { APIRequestContext, Page } from "@playwright/test";
+import type { APIRequestContext, FrameLocator, Locator, Page } from "@playwright/test";
 import { request as playwrightRequest } from "@playwright/test";
 import type { Availability } from "../src/shared/schemas";
 
@@ -86,4 +86,16 @@ export async function createContact(phone: string): Promise<string> {
   } finally {
     await simulator.dispose();
   }
+}
+
+/**
+ * The first free slot that starts at least ten minutes from now: the very first one may start
+ * while the test fills in the form, and the BFF would then rightly refuse it as past.
+ */
+export async function freeSlot(scope: Page | Locator | FrameLocator): Promise<Locator> {
+  const boxes = scope.locator("fieldset.cw-day input[type=checkbox]:enabled");
+  await boxes.first().waitFor();
+  const starts = await boxes.evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value));
+  const index = starts.findIndex((start) => Date.parse(start) >= Date.now() + 10 * 60_000);
+  return boxes.nth(index < 0 ? starts.length - 1 : index);
 }
