@@ -2,6 +2,7 @@
 // (the real product, configured through its environment), and the floors' bare servers. A child's
 // peak resident memory is read from /proc when it stops.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -120,7 +121,8 @@ export interface Simulator {
 export async function startSimulator(): Promise<Simulator> {
   const port = await freePort();
   const tlsDir = path.join(TMP, "simulator-tls");
-  const clientSecret = "bench-secret-not-used-anywhere-else";
+  // A fresh secret each run: the simulator and the BFF learn it from their environment.
+  const clientSecret = randomBytes(24).toString("base64url");
   const child = startNode("simulator", "src/simulator/main.ts", {
     SIMULATOR_PORT: String(port),
     SIMULATOR_TLS_DIR: tlsDir,

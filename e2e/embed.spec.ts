@@ -2,14 +2,10 @@
 // embed (shadow DOM, hostile stylesheet, queue API, single-page apps) and the iframe embed
 // (postMessage protocol, frame-ancestors, CORS).
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
-import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole, freeSlot } from "./support";
+import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole, sendForm } from "./support";
 
 async function requestCallback(scope: Page | Locator | FrameLocator, national: string) {
-  await scope.getByRole("radio", { name: "At a time I choose" }).check();
-  await (await freeSlot(scope)).check();
-  await scope.getByLabel("Phone number").fill(national);
-  await scope.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-  await scope.getByRole("button", { name: "Request a callback" }).click();
+  await sendForm(scope, national);
   await expect(scope.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
 }
 
@@ -117,11 +113,7 @@ test.describe("script-tag embed", () => {
     const dialog = page.getByRole("dialog");
     await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
-      await dialog.getByRole("radio", { name: "At a time I choose" }).check();
-      await (await freeSlot(dialog)).check();
-      await dialog.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
-      await dialog.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-      await dialog.getByRole("button", { name: "Request a callback" }).click();
+      await sendForm(dialog, uniqueFrenchMobile().national);
       await expect(dialog.getByRole("alert")).toContainText(/contact centre/i, { timeout: 10_000 });
       await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
       await expect(page.locator('#events [data-event="submitted"]')).toHaveCount(0);
@@ -219,11 +211,7 @@ test.describe("iframe embed", () => {
     await expect(frame.getByRole("heading", { name: "Request a callback" })).toBeVisible();
     await simulatorFaults({ rules: [{ target: "action", kind: "status", status: 403, times: 1 }] });
     try {
-      await frame.getByRole("radio", { name: "At a time I choose" }).check();
-      await (await freeSlot(frame)).check();
-      await frame.getByLabel("Phone number").fill(uniqueFrenchMobile().national);
-      await frame.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-      await frame.getByRole("button", { name: "Request a callback" }).click();
+      await sendForm(frame, uniqueFrenchMobile().national);
       await expect(frame.getByRole("alert")).toContainText(/contact centre/i, { timeout: 10_000 });
       await expect(page.locator('#events [data-event="error"]')).toHaveCount(1);
     } finally {

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
 import { DEMO_CUSTOMER, DEMO_PASSWORD } from "../src/server/demo-sign-in";
-import { DEMO_ORIGIN, deliveriesTo, IDP_ORIGIN, uniqueFrenchMobile, watchConsole, freeSlot } from "./support";
+import { DEMO_ORIGIN, deliveriesTo, IDP_ORIGIN, uniqueFrenchMobile, watchConsole, sendForm } from "./support";
 
 test.use({ ignoreHTTPSErrors: true, timezoneId: "Europe/Paris", locale: "en-GB" });
 
@@ -24,10 +24,7 @@ async function expectNoViolations(page: Page, state: string) {
 }
 
 async function requestCallback(scope: Page | Locator | FrameLocator) {
-  await scope.getByRole("radio", { name: "At a time I choose" }).check();
-  await (await freeSlot(scope)).check();
-  await scope.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
-  await scope.getByRole("button", { name: "Request a callback" }).click();
+  await sendForm(scope);
   await expect(scope.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
 }
 

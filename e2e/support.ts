@@ -99,3 +99,12 @@ export async function freeSlot(scope: Page | Locator | FrameLocator): Promise<Lo
   const index = starts.findIndex((start) => Date.parse(start) >= Date.now() + 10 * 60_000);
   return boxes.nth(index < 0 ? starts.length - 1 : index);
 }
+
+/** Fills in the demo form as a visitor would (a free slot, the number if given, consent) and sends it. */
+export async function sendForm(scope: Page | Locator | FrameLocator, national?: string): Promise<void> {
+  await scope.getByRole("radio", { name: "At a time I choose" }).check();
+  await (await freeSlot(scope)).check();
+  if (national !== undefined) await scope.getByLabel("Phone number").fill(national);
+  await scope.getByRole("checkbox", { name: /I agree that Contoso may call me/ }).check();
+  await scope.getByRole("button", { name: "Request a callback" }).click();
+}

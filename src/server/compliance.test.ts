@@ -5,10 +5,9 @@ import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateKeyFile, createVault } from "./personal-data";
 import { deriveKey } from "./server";
-import { startHarness, type Harness } from "./test-harness";
+import { allDay, startHarness, type Harness } from "./test-harness";
 
 const NOW = Date.parse("2030-03-12T09:00:00Z");
-const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
 const line = {
   name: "Line",
   proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",

@@ -8,6 +8,7 @@ import path from "node:path";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulator, type RunningSimulator } from "../simulator/index";
+import { aroundTheClockProfile } from "./test-harness";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cw-crash-"));
 let simulator: RunningSimulator;
@@ -17,21 +18,12 @@ const base = `http://127.0.0.1:${port}`;
 
 beforeAll(async () => {
   simulator = await startSimulator({ tlsDir: path.join(dir, "tls") });
-  const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
   writeFileSync(
     path.join(dir, "profiles.json"),
     JSON.stringify({
       profiles: {
         line: {
-          name: "Line",
-          proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
-          timeZone: "UTC",
-          openingHours: allDay,
-          slotMinutes: 30,
-          horizonDays: 2,
-          maxWindows: 2,
-          allowedCountries: ["FR"],
-          consent: { version: "1", text: "Call me." },
+          ...aroundTheClockProfile,
           // Whatever the hour this test runs at: compliance is tested elsewhere.
           callingHours: { enabled: false },
         },

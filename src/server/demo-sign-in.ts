@@ -47,26 +47,18 @@ export function demoClients(bffOrigin: string, demoOrigin: string | undefined) {
   ];
 }
 
+/** How the BFF trusts the development provider's tokens, for visitors and administrators alike. */
+function demoTrust(idp: RunningDevIdp, timeoutMs: number) {
+  return { issuer: idp.issuer, audiences: [DEMO_API], algorithms: ["RS256"], extraCaPem: idp.caCertPem, clockToleranceSeconds: 60, timeoutMs };
+}
+
 export function demoVisitorAuth(idp: RunningDevIdp, timeoutMs: number): VisitorAuthSettings {
-  return {
-    issuer: idp.issuer,
-    audiences: [DEMO_API],
-    algorithms: ["RS256"],
-    extraCaPem: idp.caCertPem,
-    clockToleranceSeconds: 60,
-    timeoutMs,
-    contact: { claim: "email", field: "emailaddress1" },
-  };
+  return { ...demoTrust(idp, timeoutMs), contact: { claim: "email", field: "emailaddress1" } };
 }
 
 export function demoAdminAuth(idp: RunningDevIdp, timeoutMs: number): AdminAuthSettings {
   return {
-    issuer: idp.issuer,
-    audiences: [DEMO_API],
-    algorithms: ["RS256"],
-    extraCaPem: idp.caCertPem,
-    clockToleranceSeconds: 60,
-    timeoutMs,
+    ...demoTrust(idp, timeoutMs),
     role: "Callback.Admin",
     page: { authority: idp.issuer, clientId: DEMO_ADMIN_CLIENT, scopes: [DEMO_MANAGE_SCOPE], protocolMode: "OIDC", knownAuthorities: [new URL(idp.issuer).host] },
   };

@@ -139,3 +139,18 @@ export const supportProfile = {
   limits: { perNumber: { max: 1000, windowSeconds: 3600 } },
 };
 
+/** Open every hour of every day, in UTC: for tests where opening hours are not the point. */
+export const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
+
+/** A profile open around the clock for two days, French numbers only. */
+export const aroundTheClockProfile = {
+  name: "Line",
+  proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
+  timeZone: "UTC",
+  openingHours: allDay,
+  slotMinutes: 30,
+  horizonDays: 2,
+  maxWindows: 2,
+  allowedCountries: ["FR"],
+  consent: { version: "1", text: "Call me." },
+};

@@ -47,9 +47,23 @@ export function offsetAt(zone: string, instant: number): number {
   return Math.round((Date.UTC(y, mo - 1, d, h, mi, s) - wholeSecond) / MINUTE) * MINUTE;
 }
 
-// Wall times map to the same instant whenever asked: remember the ones in use (opening hours,
-// calling hours, over a few weeks), within a bound.
-const instants = new Map<string, number>();
+/**
+ * A function whose answers are remembered by key, up to `limit` of them (then it starts afresh):
+ * the same wall times, ranges and dates are asked for again on every request.
+ */
+function remembered<A extends unknown[], R>(limit: number, key: (...args: A) => string, compute: (...args: A) => R): (...args: A) => R {
+  const answers = new Map<string, R>();
+  return (...args) => {
+    const k = key(...args);
+    let answer = answers.get(k);
+    if (answer === undefined) {
+      answer = compute(...args);
+      if (answers.size >= limit) answers.clear();
+      answers.set(k, answer);
+    }
+    return answer;
+  };
+}
 
 /**
  * The first instant at which the clock in `zone` reads `date time` or later.
@@ -57,16 +71,11 @@ const instants = new Map<string, number>();
  * - Repeated times (autumn fall-back) map to their first occurrence.
  * - Missing times (spring-forward gap) map to the transition instant, where the clock jumps past them.
  */
-export function wallTimeToInstant(date: LocalDate, time: WallTime, zone: string): number {
-  const key = `${zone} ${date} ${time}`;
-  let instant = instants.get(key);
-  if (instant === undefined) {
-    instant = firstInstantReading(date, time, zone);
-    if (instants.size >= 50_000) instants.clear();
-    instants.set(key, instant);
-  }
-  return instant;
-}
+export const wallTimeToInstant: (date: LocalDate, time: WallTime, zone: string) => number = remembered(
+  50_000,
+  (date, time, zone) => `${zone} ${date} ${time}`,
+  firstInstantReading,
+);
 
 /**
  * Every instant at which the clock in `zone` reads a time in [open, close) on `date`, exactly:
@@ -74,18 +83,8 @@ export function wallTimeToInstant(date: LocalDate, time: WallTime, zone: string)
  * the range can come back as two spans: opening hours and calling hours must both hold on the clock
  * at every instant, not only from the first time it reads `open`.
  */
-export function instantsReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): ReadonlyArray<{ readonly start: number; readonly end: number }> {
-  const key = `${zone} ${date} ${open} ${close}`;
-  let spans = readings.get(key);
-  if (spans === undefined) {
-    spans = spansReading(date, open, close, zone);
-    if (readings.size >= 50_000) readings.clear();
-    readings.set(key, spans);
-  }
-  return spans;
-}
-// The same ranges are asked for again on every request (opening and calling hours over weeks).
-const readings = new Map<string, ReadonlyArray<{ readonly start: number; readonly end: number }>>();
+export const instantsReading: (date: LocalDate, open: WallTime, close: WallTime, zone: string) => ReadonlyArray<{ readonly start: number; readonly end: number }> =
+  remembered(50_000, (date, open, close, zone) => `${zone} ${date} ${open} ${close}`, spansReading);
 
 function spansReading(date: LocalDate, open: WallTime, close: WallTime, zone: string): ReadonlyArray<{ readonly start: number; readonly end: number }> {
   const start = wallTimeToInstant(date, open, zone);
@@ -137,19 +136,15 @@ function wallTimeAsUtc(date: LocalDate, time: WallTime): number {
 }
 
 /** The calendar date that the clock in `zone` shows at `instant`. */
-export function localDateAt(instant: number, zone: string): LocalDate {
+export const localDateAt: (instant: number, zone: string) => LocalDate = remembered(
+  10_000,
   // Offsets are whole minutes: within a minute, the date cannot change.
-  const key = `${zone} ${Math.floor(instant / MINUTE)}`;
-  let date = dates.get(key);
-  if (date === undefined) {
+  (instant, zone) => `${zone} ${Math.floor(instant / MINUTE)}`,
+  (instant, zone) => {
     const [y, m, d] = clockAt(zone, instant);
-    date = `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
-    if (dates.size >= 10_000) dates.clear();
-    dates.set(key, date);
-  }
-  return date;
-}
-const dates = new Map<string, LocalDate>();
+    return `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+  },
+);
 
 /** `date` plus `days` calendar days (pure calendar arithmetic, no zone involved). */
 export function addDays(date: LocalDate, days: number): LocalDate {

@@ -8,22 +8,11 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "../test-harness";
+import { aroundTheClockProfile, startHarness, type Harness } from "../test-harness";
 
 const NOW = Date.parse("2030-03-12T09:00:00Z");
 let clock = NOW;
-const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
-const baseProfile = {
-  name: "Line",
-  proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
-  timeZone: "UTC",
-  openingHours: allDay,
-  slotMinutes: 30,
-  horizonDays: 2,
-  maxWindows: 2,
-  allowedCountries: ["FR"],
-  consent: { version: "1", text: "Call me." },
-};
+const baseProfile = aroundTheClockProfile;
 
 let h: Harness | undefined;
 let verifier: Server | undefined;

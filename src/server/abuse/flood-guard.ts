@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { fieldError, PROBLEM_TYPES } from "../problem";
 import type { Profiles } from "../profiles";
-import { originAllowed } from "../routes/origins";
+import { EXPOSED_HEADERS, originAllowed } from "../routes/origins";
 import type { AddressResolver } from "./client-address";
 import { isSecureRequest } from "./client-address";
 import type { RateLimiter } from "./rate-limiter";
@@ -53,7 +53,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, retryAfterSeconds: nu
     const own = options.publicUrl ? new URL(options.publicUrl).origin : `http://${req.headers.host ?? ""}`;
     if (originAllowed(options.profiles, undefined, origin, own)) {
       headers["Access-Control-Allow-Origin"] = origin;
-      headers["Access-Control-Expose-Headers"] = "Retry-After,X-Request-Id,Location";
+      headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS;
     }
   }
   // The body is not read: drop it rather than keep the connection waiting on it.

@@ -9,12 +9,11 @@ import type { FaultRule } from "../../simulator/index";
 import { createVault } from "../personal-data";
 import { openSqliteStore } from "../store/sqlite-store";
 import type { CallbackRecord } from "../store/types";
-import { startHarness, type Harness } from "../test-harness";
+import { allDay, startHarness, type Harness } from "../test-harness";
 import type { WorkerOptions } from "./delivery-worker";
 
 const START = Date.parse("2030-03-12T09:00:00Z");
 let clock = START;
-const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
 const profile = {
   name: "Around the clock",
   proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",

@@ -3,11 +3,10 @@
 import { request } from "undici";
 import { afterAll, describe, expect, it } from "vitest";
 import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from "../store/test-databases";
-import { startHarness, type Harness } from "../test-harness";
+import { aroundTheClockProfile, startHarness, type Harness } from "../test-harness";
 
 const START = Date.parse("2030-03-12T09:00:00Z");
 let clock = START;
-const allDay = Object.fromEntries(["sun", "mon", "tue", "wed", "thu", "fri", "sat"].map((d) => [d, ["00:00-24:00"]]));
 
 const withPostgres = await postgresAvailable();
 const schema = uniqueSchema("cw_instances");
@@ -33,17 +32,7 @@ describe.runIf(withPostgres)("several BFF instances on one PostgreSQL", () => {
     h = await startHarness({
       profiles: {
         profiles: {
-          line: {
-            name: "Line",
-            proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
-            timeZone: "UTC",
-            openingHours: allDay,
-            slotMinutes: 30,
-            horizonDays: 2,
-            maxWindows: 2,
-            allowedCountries: ["FR"],
-            consent: { version: "1", text: "Call me." },
-          },
+          line: aroundTheClockProfile,
         },
       },
       now: () => clock,
@@ -98,18 +87,7 @@ describe.runIf(withPostgres)("several BFF instances on one PostgreSQL", () => {
     limits = await startHarness({
       profiles: {
         profiles: {
-          line: {
-            name: "Line",
-            proactiveEngagementConfigId: "cbbac510-3e66-ef11-a671-6045bd03d9d8",
-            timeZone: "UTC",
-            openingHours: allDay,
-            slotMinutes: 30,
-            horizonDays: 2,
-            maxWindows: 2,
-            allowedCountries: ["FR"],
-            consent: { version: "1", text: "Call me." },
-            limits: { perNumber: { max: 3, windowSeconds: 3600 } },
-          },
+          line: { ...aroundTheClockProfile, limits: { perNumber: { max: 3, windowSeconds: 3600 } } },
         },
       },
       now: () => START,

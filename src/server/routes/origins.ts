@@ -17,6 +17,9 @@ export function originAllowed(profiles: Profiles, profile: string | undefined, o
   return false;
 }
 
+/** What a page allowed to call the API may read of its answers. */
+export const EXPOSED_HEADERS = "Retry-After,X-Request-Id,Location";
+
 /**
  * CORS for /api/v1: a profile's routes answer its own allow-list; the others (POST /callbacks,
  * whose profile is in the body, and polling) answer any profile's, and POST checks the body's
@@ -37,7 +40,7 @@ export function apiCors(profiles: Profiles, publicUrl?: string): MiddlewareHandl
     }
     if (allowed) {
       c.header("Access-Control-Allow-Origin", origin);
-      c.header("Access-Control-Expose-Headers", "Retry-After,X-Request-Id,Location");
+      c.header("Access-Control-Expose-Headers", EXPOSED_HEADERS);
     }
     await next();
   };
