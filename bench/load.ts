@@ -25,6 +25,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** A new body for every request. */
   body?: () => string;
+  /** Requests per second across all connections (default: as fast as the server answers). */
+  overallRate?: number;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -35,6 +37,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections ?? 50,
     ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds ?? 10 }),
     timeout: 30,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     method: options.method ?? "GET",
     headers,
     requests: body

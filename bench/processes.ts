@@ -160,7 +160,8 @@ export async function startBff(name: string, simulator: Simulator, profiles: unk
   const profilesFile = path.join(dataDir, "profiles.json");
   writeFileSync(profilesFile, JSON.stringify(profiles, null, 2));
     // What `npm start` runs: the server bundle (npm run build:server), on plain Node.
-  const child = startNode(name, "dist/server/main.js", {
+  // BENCH_BFF_SCRIPT: another build of the server bundle, to compare two versions side by side.
+  const child = startNode(name, process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js", {
     PORT: String(port),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,

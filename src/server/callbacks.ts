@@ -17,7 +17,8 @@ import type { PersonalDataVault } from "./personal-data";
 import { fieldError } from "./problem";
 import { consentFor, type Profile, type Profiles } from "./profiles";
 import type { LinkSigner, ManageTokens } from "./signed-links";
-import type { CallbackRecord, Store } from "./store/types";
+import { queuedRecord } from "./store/rows";
+import type { CallbackRecord, Claim, Store } from "./store/types";
 
 export interface AcceptDeps {
   links: LinkSigner;
@@ -30,6 +31,8 @@ export interface AcceptDeps {
   formTokens: FormTokens;
   captcha: CaptchaVerifier;
   now(): number;
+  /** The worker that delivers accepted requests at once: they are inserted already claimed by it. */
+  worker?: { claimForNow(): Claim | undefined };
 }
 
 export interface RequestContext {
@@ -169,11 +172,13 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     contactId: context.signedIn?.contactId ?? signed?.contactId,
   };
   const perNumber = profile.limits.perNumber;
+  const claim = deps.worker?.claimForNow();
   // The number's limit is counted in the same transaction as the insert: parallel requests for one
   // number cannot all see room for one more.
   const inserted = await deps.store.insertCallback(record, now, {
     slots: profile.capacityPerSlot ? { profile: profile.id, slotStarts: windows.slotStarts, capacity: profile.capacityPerSlot } : undefined,
     perNumber: { since: now - perNumber.windowSeconds * 1000, max: perNumber.max },
+    claim,
   });
   if (!inserted.inserted && "numberLimited" in inserted) {
     return { kind: "rate_limited", retryAfterSeconds: perNumber.windowSeconds, errors: [fieldError("phone", "phone_rate_limited")] };
@@ -184,7 +189,7 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     return { kind: "refused", errors: [fieldError(`windows.${index}`, "slot_full")] };
   }
   if (!inserted.inserted) return sameRequest(inserted.existing, request);
-  return { kind: "accepted", record: (await deps.store.getCallback(record.id))!, replay: false };
+  return { kind: "accepted", record: queuedRecord(record, now, claim), replay: false };
 }
 
 function sameNumber(linked: string, e164: string, defaultCountry: string | undefined): boolean {

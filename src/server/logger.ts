@@ -2,7 +2,12 @@
 // by path as a second line of defence; callers log masked numbers only.
 import { pino, type DestinationStream, type Logger } from "pino";
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Logs to `destination`, by default standard output written asynchronously: lines logged while a
+ * write is under way go out together in the next one (under load, one system call for many lines
+ * rather than one each), and pino writes what is left when the process exits.
+ */
+export function createLogger(level: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,

@@ -21,7 +21,8 @@ import { TokenError } from "../dataverse/token-provider";
 import { DataverseError } from "../dataverse/web-api";
 import type { PersonalData, PersonalDataVault } from "../personal-data";
 import type { Profiles } from "../profiles";
-import type { CallbackPatch, CallbackRecord, Store } from "../store/types";
+import { patchedRecord } from "../store/rows";
+import type { CallbackPatch, CallbackRecord, Claim, Store } from "../store/types";
 import { DEFAULT_CLOCK_SKEW_MS, findEarlierDelivery } from "./earlier-delivery";
 import { retryDelay, type RetryPolicy } from "./retry-policy";
 
@@ -63,6 +64,14 @@ export function leaseProblem(leaseMs: number, attemptTimeoutMs: number): string 
 
 /** scheduled, failed, expired, cancelled: how the request ended; retry: it waits for another attempt; lost-claim: another worker took it; error: the attempt broke off (see the logs). */
 export type AttemptResult = "scheduled" | "retry" | "failed" | "expired" | "cancelled" | "lost-claim" | "error";
+
+type AttemptLog = Record<"info" | "warn" | "error", (fields: object, message: string) => void>;
+
+/** How an attempt ended, and the record as it left it in the store (unknown after an error or a lost claim). */
+export interface Attempt {
+  result: AttemptResult;
+  record?: CallbackRecord;
+}
 
 /** Why a request was marked failed, for the metrics. */
 export type FailureCause = "refused" | "attempts_exhausted" | "undecryptable" | "unknown_profile";
@@ -127,11 +136,28 @@ export class DeliveryWorker {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Tries one record right away (the request that just arrived); undefined if someone else holds it. */
-  async deliverNow(id: string): Promise<AttemptResult | undefined> {
-    if (this.stopping || this.working.has(id) || this.deps.gateway.pausedUntil() > 0) return undefined;
-    const record = await this.deps.store.claimOne(id, this.id, this.now(), this.options.leaseMs);
-    return record ? this.launch(record) : undefined;
+  /**
+   * A claim to insert a new request with, when this worker can deliver it right away (it saves
+   * claiming the row afterwards); undefined while it is stopping or Dataverse asked us to wait.
+   */
+  claimForNow(): Claim | undefined {
+    if (this.stopping || this.deps.gateway.pausedUntil() > 0) return undefined;
+    return { worker: this.id, leaseUntil: this.now() + this.options.leaseMs };
+  }
+
+  /**
+   * Tries one record right away (the request that just arrived), claimed at insert by this worker
+   * or claimed now; undefined if it cannot start (someone else holds it, or we may not send now).
+   */
+  async deliverNow(record: CallbackRecord): Promise<Attempt | undefined> {
+    const mine = record.claimedBy === this.id;
+    if (this.stopping || this.working.has(record.id) || this.deps.gateway.pausedUntil() > 0) {
+      // Handed back at once, rather than left to its lease, so the poller can take it when it may.
+      if (mine) await this.deps.store.completeClaim(record.id, this.id, {}, this.now());
+      return undefined;
+    }
+    const claimed = mine ? record : await this.deps.store.claimOne(record.id, this.id, this.now(), this.options.leaseMs);
+    return claimed ? this.launch(claimed) : undefined;
   }
 
   /** One polling round: claims what is due, up to the free concurrency. */
@@ -151,7 +177,7 @@ export class DeliveryWorker {
   }
 
   /** Runs one attempt within its time limit, tracked so that shutdown and drain can wait for it. */
-  private launch(record: CallbackRecord): Promise<AttemptResult> {
+  private launch(record: CallbackRecord): Promise<Attempt> {
     this.working.add(record.id);
     const limit = new AbortController();
     this.limits.add(limit);
@@ -161,7 +187,7 @@ export class DeliveryWorker {
         // The store failed, most likely: the row goes back to the outbox when its lease ends.
         this.deps.logger.error({ callbackRequestId: record.id, err: error.message }, "delivery attempt broke off");
         this.deps.onAttempt?.("error", error.message);
-        return "error" as const;
+        return { result: "error" as const };
       })
       .finally(() => {
         clearTimeout(timer);
@@ -173,12 +199,22 @@ export class DeliveryWorker {
     return work;
   }
 
-  private async attempt(record: CallbackRecord, signal: AbortSignal): Promise<AttemptResult> {
+  private async attempt(record: CallbackRecord, signal: AbortSignal): Promise<Attempt> {
     const { store, profiles, gateway } = this.deps;
-    let log = this.deps.logger.child({ callbackRequestId: record.id, attempt: record.attempts + 1 });
-    const finish = async (result: AttemptResult, patch: CallbackPatch, reason?: string, cause?: FailureCause): Promise<AttemptResult> => {
-      const kept = await store.completeClaim(record.id, this.id, patch, this.now());
+    // Bindings on each line rather than a child logger: a child costs more than the lines it writes.
+    const context: Record<string, unknown> = { callbackRequestId: record.id, attempt: record.attempts + 1 };
+    const log: AttemptLog = {
+      info: (fields: object, message: string) => this.deps.logger.info({ ...context, ...fields }, message),
+      warn: (fields: object, message: string) => this.deps.logger.warn({ ...context, ...fields }, message),
+      error: (fields: object, message: string) => this.deps.logger.error({ ...context, ...fields }, message),
+    };
+    /** The record as this attempt has left it in the store so far. */
+    let current = record;
+    const finish = async (result: AttemptResult, patch: CallbackPatch, reason?: string, cause?: FailureCause): Promise<Attempt> => {
+      const now = this.now();
+      const kept = await store.completeClaim(record.id, this.id, patch, now);
       const outcome = kept ? result : "lost-claim";
+      current = patchedRecord(current, patch, now, true);
       // A request that will never be called gives its slots back to other visitors; one that
       // Dataverse may still have (in doubt, unchecked) keeps them.
       if ((outcome === "failed" || outcome === "expired" || (outcome === "cancelled" && record.status === "queued")) && !(patch.inDoubt ?? record.inDoubt)) {
@@ -189,7 +225,7 @@ export class DeliveryWorker {
       else if (outcome === "retry") log.warn({ reason, nextAttemptAt: new Date(patch.nextAttemptAt!).toISOString() }, "delivery will be retried");
       else if (outcome === "failed") log.error({ reason, cause }, "delivery failed");
       else log.warn({ reason }, `delivery ${outcome}`);
-      return outcome;
+      return { result: outcome, record: kept ? current : undefined };
     };
 
     // What can never be sent is said once, rather than left queued to be claimed again every lease.
@@ -204,7 +240,7 @@ export class DeliveryWorker {
     } catch (error) {
       return unreadable(`the request's phone number cannot be decrypted (was PERSONAL_DATA_KEY changed?): ${(error as Error).message}`, "undecryptable");
     }
-    log = log.child({ phoneMasked: maskPhone(personal.phoneE164) });
+    context.phoneMasked = maskPhone(personal.phoneE164);
     const profile = profiles.get(record.profile);
     if (!profile) return unreadable(`profile ${record.profile} is no longer configured`, "unknown_profile");
     const configId = profile.proactiveEngagementConfigId;
@@ -249,14 +285,21 @@ export class DeliveryWorker {
       firstSentAt ??= this.now();
       // Only sent on a live lease: no one else can be sending this row meanwhile. One write keeps the
       // contact (so a retry need not look it up again) and marks the send in doubt.
-      const marked = await store.updateClaimed(record.id, this.id, resolved ? { contactId, inDoubt: true, firstSentAt } : { inDoubt: true, firstSentAt }, this.now());
+      const marking: CallbackPatch = resolved ? { contactId, inDoubt: true, firstSentAt } : { inDoubt: true, firstSentAt };
+      const markedAt = this.now();
+      const marked = await store.updateClaimed(record.id, this.id, marking, markedAt);
       if (!marked) return finish("lost-claim", {});
+      current = patchedRecord(current, marking, markedAt, false);
       inDoubt = true;
       sending = true;
       const deliveryId = await gateway.createVoiceDelivery({ proactiveEngagementConfigId: configId, phoneE164: personal.phoneE164, contactId, windows, attributes: record.attributes }, { signal });
       sending = false;
       const outcome = await finish("scheduled", { status: "scheduled", deliveryId, inDoubt: false, attempts: record.attempts + 1, lastError: undefined });
-      if (outcome === "scheduled" && (await store.isDoNotCall(record.phoneHash))) await this.withdraw(record, deliveryId, log);
+      if (outcome.result === "scheduled" && (await store.isDoNotCall(record.phoneHash))) {
+        // The store says what became of it (cancelled, or scheduled if Dataverse would not cancel).
+        await this.withdraw(record, deliveryId, log);
+        return { result: outcome.result };
+      }
       return outcome;
     } catch (error) {
       const reason = (error as Error).message;
@@ -307,7 +350,7 @@ export class DeliveryWorker {
   }
 
   /** Cancels in Dataverse the call just scheduled for a number put on the do-not-call list meanwhile. */
-  private async withdraw(record: CallbackRecord, deliveryId: string, log: Logger): Promise<void> {
+  private async withdraw(record: CallbackRecord, deliveryId: string, log: AttemptLog): Promise<void> {
     try {
       await this.deps.gateway.cancelDelivery(deliveryId);
       await this.deps.store.markCancelled(record.id, this.now(), DO_NOT_CALL_REASON);

@@ -210,8 +210,15 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
 
   /** Tries to deliver right away, but answers within syncWaitMs whatever happens. */
   async function deliverBriefly(d: AppDeps, record: CallbackRecord): Promise<CallbackRecord> {
-    const attempt = worker.deliverNow(record.id).catch((error: Error) => d.logger.error({ err: error.message, callbackRequestId: record.id }, "immediate delivery failed"));
-    await Promise.race([attempt, sleep(d.settings.syncWaitMs)]);
+    const attempt = worker.deliverNow(record).catch((error: Error) => {
+      d.logger.error({ err: error.message, callbackRequestId: record.id }, "immediate delivery failed");
+      return undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([attempt, new Promise<"late">((resolve) => (timer = setTimeout(resolve, d.settings.syncWaitMs, "late")))]);
+    clearTimeout(timer);
+    // The attempt says how it left the record; when it cannot (late, broken off), the store does.
+    if (finished !== "late" && finished?.record) return finished.record;
     return (await store.getCallback(record.id)) ?? record;
   }
 

@@ -3,7 +3,7 @@
 // share rate-limit windows. Migrations are versioned and run at start-up under an advisory lock.
 import pg from "pg";
 import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, patchColumns, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
-import type { CallbackPatch, CallbackRecord, CallbackStatus, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
+import type { CallbackPatch, CallbackRecord, CallbackStatus, Claim, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE callback_requests (
@@ -92,8 +92,8 @@ export class PostgresStore implements Store {
 
   constructor(private readonly pool: pg.Pool) {}
 
-  async insertCallback(callback: NewCallback, now: number, limits: { slots?: SlotReservation; perNumber?: NumberLimit } = {}): Promise<InsertResult> {
-    const { slots, perNumber } = limits;
+  async insertCallback(callback: NewCallback, now: number, limits: { slots?: SlotReservation; perNumber?: NumberLimit; claim?: Claim } = {}): Promise<InsertResult> {
+    const { slots, perNumber, claim } = limits;
     const placeholders = INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(", ");
     const client = await this.pool.connect();
     let inserted: boolean;
@@ -108,7 +108,7 @@ export class PostgresStore implements Store {
       if (perNumber) await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [NUMBER_LOCK_SPACE, callback.phoneHash]);
       const insert = await client.query(
         `INSERT INTO callback_requests (${INSERT_COLUMNS.join(", ")}) VALUES (${placeholders}) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        insertValues(callback, now, bool),
+        insertValues(callback, now, bool, claim),
       );
       inserted = insert.rowCount === 1;
       if (inserted && perNumber) {

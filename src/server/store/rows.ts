@@ -1,5 +1,5 @@
 // The callback_requests table's columns, shared by both stores: one mapping between rows and records.
-import type { CallbackPatch, CallbackRecord, ConsentRecord, NewCallback } from "./types";
+import type { CallbackPatch, CallbackRecord, Claim, ConsentRecord, NewCallback } from "./types";
 
 export interface CallbackRow {
   id: string;
@@ -37,14 +37,42 @@ export const INSERT_COLUMNS = [
   "id", "profile", "phone_hash", "personal", "windows", "asap", "attributes", "visitor_time_zone", "locale",
   "consent_version", "consent_text_hash", "client_address_hash", "user_agent", "idempotency_key", "fingerprint",
   "created_at", "status", "attempts", "next_attempt_at", "in_doubt", "updated_at", "contact_id", "consent_language",
+  "claimed_by", "lease_until",
 ] as const;
 
-export function insertValues(c: NewCallback, now: number, asBoolean: (b: boolean) => unknown): unknown[] {
+export function insertValues(c: NewCallback, now: number, asBoolean: (b: boolean) => unknown, claim?: Claim): unknown[] {
   return [
     c.id, c.profile, c.phoneHash, c.personal, JSON.stringify(c.windows), asBoolean(c.asap), JSON.stringify(c.attributes),
     c.visitorTimeZone, c.locale ?? null, c.consentVersion, c.consentTextHash, c.clientAddressHash ?? null, c.userAgent ?? null,
     c.idempotencyKey ?? null, c.fingerprint, c.createdAt, "queued", 0, now, asBoolean(false), now, c.contactId ?? null, c.consentLanguage ?? null,
+    claim?.worker ?? null, claim?.leaseUntil ?? null,
   ];
+}
+
+/** The record a store holds right after insertCallback(c, now, { claim }) inserted it: no read needed. */
+export function queuedRecord(c: NewCallback, now: number, claim?: Claim): CallbackRecord {
+  return {
+    ...c,
+    status: "queued",
+    attempts: 0,
+    nextAttemptAt: now,
+    inDoubt: false,
+    firstSentAt: undefined,
+    deliveryId: undefined,
+    lastError: undefined,
+    claimedBy: claim?.worker,
+    leaseUntil: claim?.leaseUntil,
+    updatedAt: now,
+  };
+}
+
+/** The record after a patch a store accepted (undefined values leave a field as it was, as in the stores). */
+export function patchedRecord(record: CallbackRecord, patch: CallbackPatch, now: number, release: boolean): CallbackRecord {
+  const next: CallbackRecord = { ...record, updatedAt: now };
+  for (const key of Object.keys(patch) as (keyof CallbackPatch)[]) {
+    if (patch[key] !== undefined) Object.assign(next, { [key]: patch[key] });
+  }
+  return release ? { ...next, claimedBy: undefined, leaseUntil: undefined } : next;
 }
 
 const PATCH_COLUMNS: Record<keyof CallbackPatch, string> = {

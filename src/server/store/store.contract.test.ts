@@ -8,6 +8,7 @@ import pg from "pg";
 import { openPostgresStore, SCHEMA_VERSION as POSTGRES_VERSION } from "./postgres-store";
 import { openSqliteStore, SCHEMA_VERSION as SQLITE_VERSION } from "./sqlite-store";
 import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from "./test-databases";
+import { patchedRecord, queuedRecord } from "./rows";
 import type { NewCallback, Store } from "./types";
 
 const T0 = Date.parse("2030-03-12T09:00:00Z");
@@ -66,6 +67,40 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await store.insertCallback(first, T0);
       const second = await store.insertCallback(callback({ idempotencyKey: "same-key" }), T0);
       expect(second).toMatchObject({ inserted: false, existing: { id: first.id } });
+    });
+
+    it("inserts a record already claimed, and holds what queuedRecord and patchedRecord say it holds", async () => {
+      const c = callback({ idempotencyKey: `key-claimed-${n}` });
+      const claim = { worker: "now", leaseUntil: T0 + 60_000 };
+      expect(await store.insertCallback(c, T0, { claim })).toEqual({ inserted: true });
+      let expected = queuedRecord(c, T0, claim);
+      expect(await store.getCallback(c.id)).toEqual(expected);
+      expect(await store.claimOne(c.id, "other", T0 + 1, 1_000)).toBeUndefined(); // held by "now"
+
+      const marking = { contactId: "contact-1", inDoubt: true, firstSentAt: T0 + 5 };
+      expect(await store.updateClaimed(c.id, "now", marking, T0 + 5)).toBe(true);
+      expected = patchedRecord(expected, marking, T0 + 5, false);
+      expect(await store.getCallback(c.id)).toEqual(expected);
+
+      const done = { status: "scheduled" as const, deliveryId: "delivery-1", inDoubt: false, attempts: 1, lastError: undefined };
+      expect(await store.completeClaim(c.id, "now", done, T0 + 9)).toBe(true);
+      expect(await store.getCallback(c.id)).toEqual(patchedRecord(expected, done, T0 + 9, true));
+    });
+
+    it("keeps each of the writes made together apart: one refused leaves the others whole", async () => {
+      const slot = T0 + 7 * 3_600_000;
+      const reserve = { slots: { profile: "default", slotStarts: [slot], capacity: 2 } };
+      const requests = [callback(), callback(), callback(), callback()];
+      // Issued in one turn of the event loop: the embedded store commits them in one transaction.
+      const results = await Promise.all(requests.map((c) => store.insertCallback(c, T0, reserve)));
+      expect(results.filter((r) => r.inserted)).toHaveLength(2);
+      expect(results.filter((r) => !r.inserted)).toEqual([
+        { inserted: false, fullSlot: slot },
+        { inserted: false, fullSlot: slot },
+      ]);
+      const kept = await Promise.all(requests.map((c) => store.getCallback(c.id)));
+      expect(kept.map((r) => r !== undefined)).toEqual(results.map((r) => r.inserted));
+      expect((await store.slotUsage("default", slot, slot + 1)).get(slot)).toBe(2);
     });
 
     it("lets one worker at a time hold a record, until its lease ends", async () => {

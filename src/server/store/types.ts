@@ -66,6 +66,12 @@ export type InsertResult =
   /** The number already has the most requests its limit allows; nothing was written. */
   | { inserted: false; numberLimited: true };
 
+/** A worker's hold on a record until leaseUntil: no other worker may claim it meanwhile. */
+export interface Claim {
+  worker: string;
+  leaseUntil: number;
+}
+
 /** Slots a request takes, counted against a profile's capacity per slot. */
 export interface SlotReservation {
   profile: string;
@@ -113,8 +119,9 @@ export interface Store {
    * Inserts a queued record, taking its slots when a reservation is given and counting it against
    * its number's limit, all or nothing and atomically (concurrent requests cannot both take the
    * last place); with an idempotency key already used, answers the existing record instead.
+   * With `claim`, the record is inserted already claimed (the worker that will deliver it right away).
    */
-  insertCallback(callback: NewCallback, now: number, limits?: { slots?: SlotReservation; perNumber?: NumberLimit }): Promise<InsertResult>;
+  insertCallback(callback: NewCallback, now: number, limits?: { slots?: SlotReservation; perNumber?: NumberLimit; claim?: Claim }): Promise<InsertResult>;
   /**
    * Cancels a request no instance is sending right now; false if it is not queued or is claimed.
    * Its in-doubt flag is kept: the worker then looks for an earlier send in Dataverse.
