@@ -6,7 +6,7 @@ import metadata from "libphonenumber-js/metadata.max.json";
 import { checkPhone } from "../shared/phone";
 import type { CallbackRequest, FieldError } from "../shared/schemas";
 import { isWithin } from "../shared/calling-hours";
-import { currentSlot, generateSlots, isOfferedWindow } from "../shared/slots";
+import { currentSlot, generateSlots, slotsCovering } from "../shared/slots";
 import { fromPublicWindow, hasOverlap, mergeAdjacent, toPublicWindow, type TimeSpan } from "../shared/windows";
 import { CaptchaUnavailable, checkFormTiming, type CaptchaVerifier, type FormTokens } from "./abuse/bot-defence";
 import type { RateLimiter } from "./abuse/rate-limiter";
@@ -72,11 +72,12 @@ export function checkWindows(
   const spans = requested.map((window, index) => {
     const span = fromPublicWindow(window);
     const field = `windows.${index}`;
+    const covering = span.end > span.start && span.start >= now ? slotsCovering(span, offered) : undefined;
     if (!(span.end > span.start)) errors.push(fieldError(field, "window_invalid"));
     else if (span.start < now) errors.push(fieldError(field, "window_in_past"));
-    else if (!isOfferedWindow(span, offered)) errors.push(fieldError(field, "window_not_offered"));
+    else if (!covering) errors.push(fieldError(field, "window_not_offered"));
     else if (permitted && !isWithin(span, permitted)) errors.push(fieldError(field, "window_outside_calling_hours"));
-    else slotStarts.push(...offered.filter((slot) => slot.start >= span.start && slot.end <= span.end).map((slot) => slot.start));
+    else slotStarts.push(...covering.map((slot) => slot.start));
     return span;
   });
   if (errors.length === 0 && hasOverlap(spans)) errors.push(fieldError("windows", "window_overlaps"));

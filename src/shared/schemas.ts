@@ -16,12 +16,20 @@ function refuse(code: ErrorCode) {
   };
 }
 
+// Asked on every request, of a handful of tags: the answers are remembered (up to a bound).
+const knownLocales = new Map<string, boolean>();
+
 function isLocale(tag: string): boolean {
-  try {
-    return Intl.getCanonicalLocales(tag).length === 1;
-  } catch {
-    return false;
+  let known = knownLocales.get(tag);
+  if (known === undefined) {
+    try {
+      known = Intl.getCanonicalLocales(tag).length === 1;
+    } catch {
+      known = false;
+    }
+    if (knownLocales.size < 1000) knownLocales.set(tag, known);
   }
+  return known;
 }
 
 // ---------- building blocks ----------

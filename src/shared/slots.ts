@@ -109,17 +109,27 @@ export function currentSlot(calendar: BusinessCalendar, now: number): TimeSpan |
 }
 
 /**
+ * The offered slots that make up `window` exactly, first to last (one slot, or a run of adjacent
+ * ones), or undefined when it is no such run.
+ */
+export function slotsCovering(window: TimeSpan, offered: readonly TimeSpan[]): TimeSpan[] | undefined {
+  let index = offered.findIndex((slot) => slot.start === window.start);
+  if (index < 0) return undefined;
+  const covering = [offered[index]!];
+  let end = covering[0]!.end;
+  while (end < window.end) {
+    const next = offered[++index];
+    if (!next || next.start !== end) return undefined;
+    covering.push(next);
+    end = next.end;
+  }
+  return end === window.end ? covering : undefined;
+}
+
+/**
  * Whether `window` is exactly one offered slot or a run of back-to-back offered slots.
  * `offered` must be sorted by start, as generateSlots returns it.
  */
 export function isOfferedWindow(window: TimeSpan, offered: readonly TimeSpan[]): boolean {
-  let index = offered.findIndex((slot) => slot.start === window.start);
-  if (index < 0) return false;
-  let end = offered[index]!.end;
-  while (end < window.end) {
-    const next = offered[++index];
-    if (!next || next.start !== end) return false;
-    end = next.end;
-  }
-  return end === window.end;
+  return slotsCovering(window, offered) !== undefined;
 }
