@@ -65,7 +65,7 @@ export function createWebApi(state: SimulatorState, identity: Identity, options:
     state.stats.contactQueries++;
     const query = collectionQuery(c, CONTACT_FIELDS);
     if (query instanceof Response) return query;
-    const rows = [...state.contacts.values()].filter(query.filter).slice(0, query.top);
+    const rows = firstMatches(state.contacts.values(), query);
     return c.body(
       JSON.stringify({ "@odata.context": `${base}/$metadata#contacts(${query.select.join(",")})`, value: rows.map((row) => project(row, query.select)) }),
       200,
@@ -176,7 +176,7 @@ export function createWebApi(state: SimulatorState, identity: Identity, options:
   api.get("/msdyn_proactive_deliveries", (c) => {
     const query = collectionQuery(c, DELIVERY_FIELDS);
     if (query instanceof Response) return query;
-    const rows = [...state.deliveryRows.values()].filter(query.filter).slice(0, query.top);
+    const rows = firstMatches(state.deliveryRows.values(), query);
     return c.body(
       JSON.stringify({ "@odata.context": `${base}/$metadata#msdyn_proactive_deliveries(${query.select.join(",")})`, value: rows.map((row) => project(row, query.select)) }),
       200,
@@ -256,6 +256,18 @@ function collectionQuery(c: Context, fields: readonly string[]): CollectionQuery
   const top = topText === undefined ? 5000 : Number(topText);
   if (!Number.isInteger(top) || top < 0) return odataError(c, 400, "0x80060888", "The value of $top must be a non-negative integer.");
   return { filter, select, top };
+}
+
+/** The first `top` rows the filter keeps, in table order (as $top without $orderby), without reading further. */
+function firstMatches<Row extends Record<string, unknown>>(rows: Iterable<Row>, query: CollectionQuery): Row[] {
+  const found: Row[] = [];
+  if (query.top === 0) return found;
+  for (const row of rows) {
+    if (!query.filter(row)) continue;
+    found.push(row);
+    if (found.length === query.top) break;
+  }
+  return found;
 }
 
 function project(row: Record<string, unknown>, select: string[]): Record<string, unknown> {
