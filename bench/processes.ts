@@ -144,6 +144,15 @@ export async function startSimulator(): Promise<Simulator> {
   }
 }
 
+/** The Node flags `npm start` runs the server bundle with (from package.json), so the bench runs it alike. */
+export function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const command = scripts.start!.split("&&").map((part) => part.trim()).find((part) => part.startsWith("node "));
+  if (!command) throw new Error("package.json's start script runs no `node …` command");
+  const words = command.split(/\s+/).slice(1);
+  return words.slice(0, words.findIndex((word) => !word.startsWith("-")));
+}
+
 export interface Bff {
   child: Child;
   url: string;
@@ -176,7 +185,7 @@ export async function startBff(name: string, simulator: Simulator, profiles: unk
     LOG_LEVEL: "info",
     ...env,
   // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load.
-  }, [], ["--enable-source-maps", ...(process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean)]);
+  }, [], [...startFlags(), ...(process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean)]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { child, url };
