@@ -15,7 +15,7 @@ export interface EarlierDeliveryDeps {
 
 export async function findEarlierDelivery(
   deps: EarlierDeliveryDeps,
-  record: Pick<CallbackRecord, "contactId" | "firstSentAt" | "createdAt">,
+  record: Pick<CallbackRecord, "contactId" | "firstSentAt" | "createdAt" | "phoneHash">,
   lookup: { phoneE164: string; proactiveEngagementConfigId: string; clockSkewMs?: number; signal?: AbortSignal },
 ): Promise<string | undefined> {
   // Nothing is sent before the contact is known: without one, there was no earlier send.
@@ -26,7 +26,7 @@ export async function findEarlierDelivery(
     { signal: lookup.signal },
   );
   for (const row of rows.filter((r) => r.createdOn >= since).sort((a, b) => a.createdOn - b.createdOn)) {
-    if (!(await deps.store.hasDeliveryId(row.id))) return row.id;
+    if (!(await deps.store.hasDeliveryId(row.id, record.phoneHash))) return row.id;
   }
   return undefined;
 }

@@ -45,6 +45,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
   // Which language's consent text the visitor saw (profiles give it in several).
   `ALTER TABLE callback_requests ADD COLUMN consent_language TEXT`,
+  // Delivery ids are looked up with the number they were for (the phone index), as in SQLite.
+  `DROP INDEX callback_requests_delivery`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
@@ -274,8 +276,8 @@ export class PostgresStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async hasDeliveryId(deliveryId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`SELECT 1 FROM callback_requests WHERE delivery_id = $1 LIMIT 1`, [deliveryId]);
+  async hasDeliveryId(deliveryId: string, phoneHash: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM callback_requests WHERE phone_hash = $1 AND delivery_id = $2 LIMIT 1`, [phoneHash, deliveryId]);
     return (rowCount ?? 0) > 0;
   }
 

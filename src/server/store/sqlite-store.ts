@@ -50,6 +50,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX callback_requests_created ON callback_requests (created_at);`,
   // Which language's consent text the visitor saw (profiles give it in several).
   `ALTER TABLE callback_requests ADD COLUMN consent_language TEXT`,
+  // Delivery ids are looked up with the number they were for (the phone index): an index of random
+  // ids of its own cost every scheduled request a write to a random page.
+  `DROP INDEX callback_requests_delivery`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
@@ -69,7 +72,7 @@ export class SqliteStore implements Store {
   private readonly rateWindows = new Map<string, { count: number; resetAt: number }>();
   private readonly patchStatements = new Map<string, Database.Statement>();
   /** Writes waiting for this turn's transaction. */
-  private pending: Array<{ work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private pending: Array<{ work: () => unknown; savepoint: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
   private readonly transactionStatements;
 
   constructor(private readonly db: Database.Database) {
@@ -114,7 +117,7 @@ export class SqliteStore implements Store {
       ),
       markCancelled: db.prepare(`UPDATE callback_requests SET status = 'cancelled', last_error = ?, updated_at = ? WHERE id = ? AND status = 'scheduled'`),
       release: db.prepare(`UPDATE callback_requests SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?`),
-      hasDelivery: db.prepare(`SELECT 1 FROM callback_requests WHERE delivery_id = ? LIMIT 1`),
+      hasDelivery: db.prepare(`SELECT 1 FROM callback_requests WHERE phone_hash = ? AND delivery_id = ? LIMIT 1`),
       countForPhone: db.prepare(`SELECT COUNT(*) AS n FROM callback_requests WHERE phone_hash = ? AND created_at >= ?`),
       forPhone: db.prepare(
         `SELECT * FROM callback_requests WHERE phone_hash = ? AND status IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
@@ -164,10 +167,19 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs `work` in this turn's shared transaction (see the top of this file). */
+  /** Runs `work` in this turn's shared transaction, in a savepoint of its own (see the top of this file). */
   private write<T>(work: () => T): Promise<T> {
+    return this.enqueue(work, true);
+  }
+
+  /** The same for one statement, which needs no savepoint: SQLite undoes a failed statement by itself. */
+  private writeStatement<T>(work: () => T): Promise<T> {
+    return this.enqueue(work, false);
+  }
+
+  private enqueue<T>(work: () => T, savepoint: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ work, savepoint, resolve: resolve as (value: unknown) => void, reject });
       if (this.pending.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -186,13 +198,17 @@ export class SqliteStore implements Store {
     }
     try {
       for (const write of batch) {
-        t.savepoint.run();
+        if (write.savepoint) t.savepoint.run();
         try {
           outcomes.push({ ok: true, value: write.work() });
-          t.release.run();
+          if (write.savepoint) t.release.run();
         } catch (error) {
-          t.rollbackTo.run();
-          t.release.run();
+          // Some failures (a full disk, an I/O error) end the whole transaction: then nothing of it holds.
+          if (!this.db.inTransaction) throw error;
+          if (write.savepoint) {
+            t.rollbackTo.run();
+            t.release.run();
+          }
           outcomes.push({ ok: false, error });
         }
       }
@@ -234,7 +250,7 @@ export class SqliteStore implements Store {
   }
 
   async removeDoNotCall(phoneHash: string): Promise<boolean> {
-    return this.write(() => this.statements.dncRemove.run(phoneHash).changes === 1);
+    return this.writeStatement(() => this.statements.dncRemove.run(phoneHash).changes === 1);
   }
 
   async isDoNotCall(phoneHash: string): Promise<boolean> {
@@ -269,11 +285,11 @@ export class SqliteStore implements Store {
   }
 
   async claimDue(worker: string, now: number, leaseMs: number, limit: number, exclude: readonly string[] = []): Promise<CallbackRecord[]> {
-    return this.write(() => (this.statements.claimDue.all(worker, now + leaseMs, now, now, JSON.stringify(exclude), limit) as CallbackRow[]).map(fromRow));
+    return this.writeStatement(() => (this.statements.claimDue.all(worker, now + leaseMs, now, now, JSON.stringify(exclude), limit) as CallbackRow[]).map(fromRow));
   }
 
   async claimOne(id: string, worker: string, now: number, leaseMs: number): Promise<CallbackRecord | undefined> {
-    const row = await this.write(() => this.statements.claimOne.get(worker, now + leaseMs, id, now) as CallbackRow | undefined);
+    const row = await this.writeStatement(() => this.statements.claimOne.get(worker, now + leaseMs, id, now) as CallbackRow | undefined);
     return row && fromRow(row);
   }
 
@@ -293,23 +309,23 @@ export class SqliteStore implements Store {
     let statement = this.patchStatements.get(sql);
     if (!statement) this.patchStatements.set(sql, (statement = this.db.prepare(sql)));
     const values = [...columns.map(([, value]) => value), now, id, worker, ...(release ? [] : [now])];
-    return this.write(() => statement.run(...values).changes === 1);
+    return this.writeStatement(() => statement.run(...values).changes === 1);
   }
 
   async cancelQueued(id: string, now: number, reason?: string): Promise<boolean> {
-    return this.write(() => this.statements.cancelQueued.run(reason ?? null, now, id, now).changes === 1);
+    return this.writeStatement(() => this.statements.cancelQueued.run(reason ?? null, now, id, now).changes === 1);
   }
 
   async markCancelled(id: string, now: number, reason?: string): Promise<boolean> {
-    return this.write(() => this.statements.markCancelled.run(reason ?? null, now, id).changes === 1);
+    return this.writeStatement(() => this.statements.markCancelled.run(reason ?? null, now, id).changes === 1);
   }
 
   async releaseClaims(worker: string): Promise<number> {
-    return this.write(() => this.statements.release.run(worker).changes);
+    return this.writeStatement(() => this.statements.release.run(worker).changes);
   }
 
-  async hasDeliveryId(deliveryId: string): Promise<boolean> {
-    return this.statements.hasDelivery.get(deliveryId) !== undefined;
+  async hasDeliveryId(deliveryId: string, phoneHash: string): Promise<boolean> {
+    return this.statements.hasDelivery.get(phoneHash, deliveryId) !== undefined;
   }
 
   async callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]> {

@@ -179,8 +179,8 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       await store.claimOne(c.id, "w", T0, 30_000);
       expect(await store.completeClaim(c.id, "w", { status: "scheduled", deliveryId: "d-1", inDoubt: false, attempts: 1 }, T0 + 9)).toBe(true);
       expect(await store.getCallback(c.id)).toMatchObject({ status: "scheduled", deliveryId: "d-1", inDoubt: false, attempts: 1, claimedBy: undefined, leaseUntil: undefined });
-      expect(await store.hasDeliveryId("d-1")).toBe(true);
-      expect(await store.hasDeliveryId("d-2")).toBe(false);
+      expect(await store.hasDeliveryId("d-1", c.phoneHash)).toBe(true);
+      expect(await store.hasDeliveryId("d-2", c.phoneHash)).toBe(false);
       expect(await store.claimOne(c.id, "w", T0 + 99_999, 30_000)).toBeUndefined(); // no longer queued
     });
 

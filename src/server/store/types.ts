@@ -162,8 +162,8 @@ export interface Store {
   updateClaimed(id: string, worker: string, patch: CallbackPatch, now: number): Promise<boolean>;
   /** Hands back every claim of a worker that is shutting down. */
   releaseClaims(worker: string): Promise<number>;
-  /** Whether a Dataverse delivery id is already recorded for some request. */
-  hasDeliveryId(deliveryId: string): Promise<boolean>;
+  /** Whether a Dataverse delivery id is already recorded for some request of this number (a delivery is for one number). */
+  hasDeliveryId(deliveryId: string, phoneHash: string): Promise<boolean>;
   /** A number's requests in the given statuses, across profiles, oldest first. */
   callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]>;
   outboxStats(): Promise<OutboxStats>;
