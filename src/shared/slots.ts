@@ -37,7 +37,8 @@ const MINUTE = 60_000;
 // the same local dates all day long: their answers are kept (frozen, so no caller can change them),
 // keyed by the profile's own hours objects, for the dates asked.
 const spansCache = new WeakMap<WeeklyHours, Map<string, { closedDates: WeeklySchedule["closedDates"]; spans: readonly TimeSpan[] }>>();
-const slotsCache = new WeakMap<BusinessCalendar, { today: LocalDate; slots: readonly TimeSpan[]; sorted: boolean }>();
+// Per calendar: the slots of the horizon from today, and the last list handed out (from its first slot on).
+const slotsCache = new WeakMap<BusinessCalendar, { today: LocalDate; slots: readonly TimeSpan[]; sorted: boolean; fromIndex?: number; from?: readonly TimeSpan[] }>();
 
 /** The opening ranges of a schedule as instants, for the local dates `from` … `from + days - 1`. */
 export function openingSpans(calendar: WeeklySchedule, from: LocalDate, days: number): readonly TimeSpan[] {
@@ -87,7 +88,9 @@ export function generateSlots(calendar: BusinessCalendar, now: number): readonly
     if (day.slots[mid]!.start < earliestStart) low = mid + 1;
     else high = mid;
   }
-  return day.slots.slice(low);
+  // The same list until the next slot starts: asked for on every request, it is made once.
+  if (day.fromIndex !== low) day.from = Object.freeze(day.slots.slice((day.fromIndex = low)));
+  return day.from!;
 }
 
 /** The opening range that contains `now`, if the line is open right now. */
