@@ -1,23 +1,44 @@
 /// <reference types="vitest/config" />
+import { createHash } from "node:crypto";
 import react from "@vitejs/plugin-react";
+import { build as esbuild } from "esbuild";
 import { defineConfig, type Plugin } from "vite";
 
 // The page's first script (src/widget/prefetch-page.ts) asks the BFF for the profile and its times
-// while the widget's code downloads. Vite would bundle every module script of index.html into one
-// entry, which runs only once all of it has arrived: build it as an entry of its own instead, and
-// put it first in the page.
+// while the widget's code downloads. Built by Vite as one more entry, it would share chunks with
+// the widget (page-options, prefetch) and so run only once those had arrived, and in practice after
+// the widget's own (much larger) module: it is bundled on its own instead, a file that imports
+// nothing, and is put first in the page.
 function prefetchFirst(): Plugin {
+  let fileName: string | undefined;
   return {
     name: "callback-widget:prefetch-first",
+    apply: "build",
+    async buildStart() {
+      const { outputFiles } = await esbuild({
+        entryPoints: ["src/widget/prefetch-page.ts"],
+        bundle: true,
+        write: false,
+        format: "esm",
+        minify: true,
+        target: "es2022",
+        sourcemap: "external",
+        outdir: "dist/client/assets",
+        logLevel: "warning",
+      });
+      const code = outputFiles.find((file) => file.path.endsWith(".js"))!.text;
+      const map = outputFiles.find((file) => file.path.endsWith(".map"))!.text;
+      fileName = `assets/prefetch-${createHash("sha256").update(code).digest("base64url").slice(0, 8)}.js`;
+      this.emitFile({ type: "asset", fileName, source: `${code}//# sourceMappingURL=${fileName.slice("assets/".length)}.map\n` });
+      this.emitFile({ type: "asset", fileName: `${fileName}.map`, source: map });
+    },
     transformIndexHtml: {
       order: "post",
       handler(_html, context) {
         // Only the visitor's page: the admin page and the sign-in bridge have no profile to fetch.
-        if (!context.path.endsWith("/index.html")) return [];
-        const chunk = Object.values(context.bundle ?? {}).find((output) => output.type === "chunk" && output.name === "prefetch");
-        if (!chunk) return [];
-        // `async`: it runs as soon as it has arrived, not after the (much larger) widget.
-        return [{ tag: "script", attrs: { type: "module", async: true, crossorigin: true, src: `/${chunk.fileName}` }, injectTo: "head" }];
+        if (!fileName || !context.path.endsWith("/index.html")) return [];
+        // `async`: it runs as soon as it has arrived, not after the widget.
+        return [{ tag: "script", attrs: { type: "module", async: true, crossorigin: true, fetchpriority: "high", src: `/${fileName}` }, injectTo: "head" }];
       },
     },
   };
@@ -38,8 +59,6 @@ export default defineConfig({
       input: {
         // The standalone page, which is also the iframe page (/callback/:profile, /embed/iframe).
         index: "index.html",
-        // Its first script, built on its own (see prefetchFirst).
-        prefetch: "src/widget/prefetch-page.ts",
         // The admin page (/admin) and MSAL's redirect bridge (/auth/redirect): their own bundles,
         // so nothing of MSAL is in what an anonymous visitor downloads.
         admin: "admin.html",
