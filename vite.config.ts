@@ -4,15 +4,18 @@ import react from "@vitejs/plugin-react";
 import { build as esbuild } from "esbuild";
 import { defineConfig, type Plugin } from "vite";
 
-// The page's first script (src/widget/prefetch-page.ts) asks the BFF for the profile and its times
-// while the widget's code downloads. Built by Vite as one more entry, it would share chunks with
-// the widget (page-options, prefetch) and so run only once those had arrived, and in practice after
-// the widget's own (much larger) module: it is bundled on its own instead, a file that imports
-// nothing, and is put first in the page.
-function prefetchFirst(): Plugin {
-  let fileName: string | undefined;
+// The visitor's page runs two small scripts before the widget, first in the page (module scripts
+// run in the page's order, each as soon as it and those before it have arrived; Chromium runs
+// `async` ones late, at low priority, after the widget):
+// - src/widget/prefetch-page.ts asks the BFF for the profile and its times. Built as one more Vite
+//   entry it would share chunks with the widget and wait for them: it is bundled on its own, a file
+//   that imports nothing, fetched at high priority.
+// - src/widget/first-answers-page.ts checks those answers with the API client and the schemas (a
+//   chunk the widget shares), while React and the form are still downloading and compiling.
+function earlyScripts(): Plugin {
+  let prefetchFile: string | undefined;
   return {
-    name: "callback-widget:prefetch-first",
+    name: "callback-widget:early-scripts",
     apply: "build",
     async buildStart() {
       const { outputFiles } = await esbuild({
@@ -28,27 +31,48 @@ function prefetchFirst(): Plugin {
       });
       const code = outputFiles.find((file) => file.path.endsWith(".js"))!.text;
       const map = outputFiles.find((file) => file.path.endsWith(".map"))!.text;
-      fileName = `assets/prefetch-${createHash("sha256").update(code).digest("base64url").slice(0, 8)}.js`;
-      this.emitFile({ type: "asset", fileName, source: `${code}//# sourceMappingURL=${fileName.slice("assets/".length)}.map\n` });
-      this.emitFile({ type: "asset", fileName: `${fileName}.map`, source: map });
+      prefetchFile = `assets/prefetch-${createHash("sha256").update(code).digest("base64url").slice(0, 8)}.js`;
+      this.emitFile({ type: "asset", fileName: prefetchFile, source: `${code}//# sourceMappingURL=${prefetchFile.slice("assets/".length)}.map\n` });
+      this.emitFile({ type: "asset", fileName: `${prefetchFile}.map`, source: map });
     },
     transformIndexHtml: {
       order: "post",
-      handler(_html, context) {
+      handler(html, context) {
         // Only the visitor's page: the admin page and the sign-in bridge have no profile to fetch.
-        if (!fileName || !context.path.endsWith("/index.html")) return [];
-        // `async`: it runs as soon as it has arrived, not after the widget.
-        return [{ tag: "script", attrs: { type: "module", async: true, crossorigin: true, fetchpriority: "high", src: `/${fileName}` }, injectTo: "head" }];
+        if (!prefetchFile || !context.path.endsWith("/index.html")) return html;
+        const checker = Object.values(context.bundle ?? {}).find((output) => output.type === "chunk" && output.name === "first-answers");
+        const script = (src: string, high = false) => `<script type="module" crossorigin${high ? ' fetchpriority="high"' : ""} src="/${src}"></script>`;
+        const preload = (href: string) => `<link rel="modulepreload" crossorigin href="/${href}">`;
+        // Before the widget's own scripts, with the chunks the checker imports: the browser asks
+        // for files in the page's order, a few at a time per server, and these are needed first.
+        const checkerImports = checker?.type === "chunk" ? staticImports(checker.fileName, context.bundle!) : [];
+        const early = [script(prefetchFile, true), ...(checker ? [script(checker.fileName)] : []), ...checkerImports.map(preload)].join("\n    ");
+        const rest = html.split("\n").filter((line) => !checkerImports.some((file) => line.trim() === preload(file))).join("\n");
+        return rest.replace(/<script\b/, `${early}\n    $&`);
       },
     },
   };
+}
+
+/** Every chunk `fileName` imports, directly or not, in the order they are first reached. */
+function staticImports(fileName: string, bundle: Record<string, { type: string; imports?: string[] }>): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    for (const imported of bundle[file]?.imports ?? []) {
+      if (seen.has(imported)) continue;
+      seen.add(imported);
+      visit(imported);
+    }
+  };
+  visit(fileName);
+  return [...seen];
 }
 
 // The browser half: the standalone page (index.html) and the widget it renders. The script-tag
 // embed's widget (embed/widget.js) is built on its own (vite.widget.config.ts).
 // Vitest's settings live here too; browser tests live in e2e/ and run under Playwright.
 export default defineConfig({
-  plugins: [react(), prefetchFirst()],
+  plugins: [react(), earlyScripts()],
   // public/ holds the demo host pages, served from another origin (src/server/demo-host.ts).
   publicDir: false,
   build: {
@@ -59,6 +83,8 @@ export default defineConfig({
       input: {
         // The standalone page, which is also the iframe page (/callback/:profile, /embed/iframe).
         index: "index.html",
+        // Its second script (see earlyScripts).
+        "first-answers": "src/widget/first-answers-page.ts",
         // The admin page (/admin) and MSAL's redirect bridge (/auth/redirect): their own bundles,
         // so nothing of MSAL is in what an anonymous visitor downloads.
         admin: "admin.html",
