@@ -3,7 +3,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
 import type { AuthTokenSource } from "../shared/events";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
-import { ApiError, createApi } from "./api";
+import { ApiError, checkSlots, createApi, type UncheckedAvailability } from "./api";
 import { CallbackForm, type CallbackDefaults } from "./CallbackForm";
 import { Confirmation } from "./Confirmation";
 import { readyFirstAnswers, takeFirstAnswers, type FirstAnswers } from "./first-answers";
@@ -98,7 +98,7 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   const [profileTheme, setProfileTheme] = useState<WidgetTheme | undefined>(first?.profile.theme);
   const look = mergeThemes(profileTheme, theme);
   const scheme = useColorScheme(look.mode);
-  const [state, setState] = useState<State>(first ? { step: "form", ...first } : { step: "loading" });
+  const [state, setState] = useState<State>(first ? { step: "form", profile: first.profile, availability: first.availability } : { step: "loading" });
   // Callbacks change identity on every host render; keep the latest without reloading.
   const onErrorRef = useRef(onError);
   onErrorRef.current = onError;
@@ -135,23 +135,50 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
     return { ...defaultValues, ...(name ? { name } : {}), ...(phone ? { phone: phoneNational ?? phone, country } : {}) };
   }, [defaultValues, visitor]);
 
+  const failed = useCallback((error: unknown) => {
+    const message = loadFailure(error, i18nRef.current.t);
+    setState({ step: "failed", message });
+    onErrorRef.current?.({ stage: "load", title: message, status: error instanceof ApiError ? error.status : undefined });
+  }, []);
+  // First answers may come with their slots still to check (first-answers.ts): checked once the
+  // form has been painted, and put in place unless fresher times have replaced them meanwhile.
+  const [slotsLater, setSlotsLater] = useState(first?.slotsLater);
+  useEffect(() => {
+    if (!slotsLater) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        setSlotsLater(undefined);
+        let checked: Availability;
+        try {
+          checked = checkSlots(slotsLater.outline);
+        } catch (error) {
+          return failed(error);
+        }
+        setState((current) => (current.step !== "loading" && current.step !== "failed" && current.availability === slotsLater.shown ? { ...current, availability: checked } : current));
+      });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [slotsLater, failed]);
+
   const load = useCallback(
     (signal?: AbortSignal, answers?: Promise<FirstAnswers>) => {
       setState({ step: "loading" });
-      (answers ?? Promise.all([api.profile(profile, signal), api.availability(profile, signal)]).then(([loaded, availability]) => ({ profile: loaded, availability })))
-        .then(({ profile: loaded, availability }) => {
+      (answers ?? Promise.all([api.profile(profile, signal), api.availability(profile, signal)]).then(([loaded, availability]): FirstAnswers => ({ profile: loaded, availability })))
+        .then(({ profile: loaded, availability, slotsLater: later }) => {
           if (signal?.aborted) return;
           setProfileTheme(loaded.theme);
           setState({ step: "form", profile: loaded, availability });
+          setSlotsLater(later);
         })
         .catch((error: unknown) => {
-          if (signal?.aborted) return;
-          const message = loadFailure(error, i18nRef.current.t);
-          setState({ step: "failed", message });
-          onErrorRef.current?.({ stage: "load", title: message, status: error instanceof ApiError ? error.status : undefined });
+          if (!signal?.aborted) failed(error);
         });
     },
-    [api, profile],
+    [api, profile, failed],
   );
   useEffect(() => {
     const answers = takeFirstAnswers(apiBase ?? "", profile);

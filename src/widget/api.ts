@@ -1,7 +1,7 @@
 // The widget's client for the BFF's public API. Answers are checked against the shared schemas and
 // become typed outcomes; submitting never throws for an HTTP status, so a refusal can never lose
 // what the visitor typed.
-import type * as z from "zod/mini";
+import * as z from "zod/mini";
 import { Availability, PublicProfile } from "../shared/profile-schemas";
 import type { CallbackQueued, CallbackRequest, CallbackScheduled, CallbackStatus, Problem, SignedInVisitor } from "../shared/schemas";
 import { takePrefetched } from "./prefetch";
@@ -38,6 +38,8 @@ export interface CallbackApi {
   profile(name: string, signal?: AbortSignal): Promise<PublicProfile>;
   /** With a number, only the times permitted where it rings (and the visitor's zone as a hint). */
   availability(name: string, signal?: AbortSignal, query?: AvailabilityFor): Promise<Availability>;
+  /** The times with their slots left for `checkSlots`. */
+  availabilityOutline(name: string): Promise<UncheckedAvailability>;
   /** With a signed-in visitor's token, the request is for their own contact. */
   submit(request: CallbackRequest, idempotencyKey: string, token?: string): Promise<SubmitOutcome>;
   /** The signed-in visitor's details (from their contact), to prefill the form. */
@@ -48,6 +50,20 @@ export interface CallbackApi {
   statusAt(statusUrl: string): Promise<CallbackStatus>;
   /** POSTs to a request's signed cancel link. */
   cancel(cancelUrl: string): Promise<{ ok: true } | { ok: false; problem?: Problem }>;
+}
+
+/**
+ * The times with their slots not yet checked (14 days of 15-minute slots are 1,344 of them): for a
+ * form that first offers "as soon as possible" and shows no slot until the visitor asks for them.
+ */
+export type UncheckedAvailability = Omit<Availability, "slots"> & { slots: unknown[] };
+const AvailabilityOutline = z.extend(Availability, { slots: z.array(z.unknown()) });
+
+/** The slots of `availability`, checked, or an ApiError as for an answer that does not parse. */
+export function checkSlots(availability: UncheckedAvailability): Availability {
+  const slots = Availability.shape.slots.safeParse(availability.slots);
+  if (!slots.success) throw new ApiError(200);
+  return { ...availability, slots: slots.data };
 }
 
 /** A GET already asked for by the page (prefetch.ts) is answered from there. */
@@ -73,6 +89,7 @@ export function createApi(apiBase = "", fetcher: typeof fetch = fetchOrPrefetche
       const search = new URLSearchParams(Object.entries(query ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1])));
       return getParsed(`${profilePath(name)}/availability${search.size > 0 ? `?${search}` : ""}`, Availability, signal);
     },
+    availabilityOutline: (name) => getParsed(`${profilePath(name)}/availability`, AvailabilityOutline),
     me: (name, token) => getParsed(`${profilePath(name)}/me`, async () => (await answerSchemas()).SignedInVisitor, undefined, token),
     status: (requestId, token) =>
       getParsed(`${base}/api/v1/callbacks/${encodeURIComponent(requestId)}${token ? `?token=${encodeURIComponent(token)}` : ""}`, async () => (await answerSchemas()).CallbackStatus),

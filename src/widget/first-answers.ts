@@ -4,11 +4,17 @@
 // answers overlaps the download of React and the form instead of following it; the widget then
 // finds them checked and shows the form in its first rendering.
 import type { Availability, PublicProfile } from "../shared/schemas";
-import { createApi } from "./api";
+import { checkSlots, createApi, type UncheckedAvailability } from "./api";
 
 export interface FirstAnswers {
   profile: PublicProfile;
   availability: Availability;
+  /**
+   * When the form first offers "as soon as possible" it shows no slot until the visitor asks for
+   * them: `availability` (`shown`) then has none, and the widget checks the slots (`outline`) just
+   * after the form has been painted. Checking 1,344 of them would delay it.
+   */
+  slotsLater?: { shown: Availability; outline: UncheckedAvailability };
 }
 
 interface Pending {
@@ -26,7 +32,10 @@ export function checkFirstAnswers(apiBase: string, profile: string): void {
   if (pending.has(key)) return;
   const api = createApi(apiBase);
   const entry: Pending = {
-    answers: Promise.all([api.profile(profile), api.availability(profile)]).then(([loaded, availability]) => (entry.value = { profile: loaded, availability })),
+    answers: Promise.all([api.profile(profile), api.availabilityOutline(profile)]).then(([loaded, outline]) => {
+      const shown = outline.asap ? { ...outline, slots: [] } : checkSlots(outline);
+      return (entry.value = { profile: loaded, availability: shown, slotsLater: outline.asap ? { shown, outline } : undefined });
+    }),
   };
   // A failure is the widget's to show, when it takes these answers.
   entry.answers.catch(() => undefined);
