@@ -1,33 +1,78 @@
 /// <reference types="vitest/config" />
+import { createHash } from "node:crypto";
 import react from "@vitejs/plugin-react";
+import { build as esbuild } from "esbuild";
 import { defineConfig, type Plugin } from "vite";
 
-// The page's first script (src/widget/prefetch-page.ts) asks the BFF for the profile and its times
-// while the widget's code downloads. Vite would bundle every module script of index.html into one
-// entry, which runs only once all of it has arrived: build it as an entry of its own instead, and
-// put it first in the page.
-function prefetchFirst(): Plugin {
+// The visitor's page runs two small scripts before the widget, first in the page (module scripts
+// run in the page's order, each as soon as it and those before it have arrived; Chromium runs
+// `async` ones late, at low priority, after the widget):
+// - src/widget/prefetch-page.ts asks the BFF for the profile and its times. Built as one more Vite
+//   entry it would share chunks with the widget and wait for them: it is bundled on its own, a file
+//   that imports nothing, fetched at high priority.
+// - src/widget/first-answers-page.ts checks those answers with the API client and the schemas (a
+//   chunk the widget shares), while React and the form are still downloading and compiling.
+function earlyScripts(): Plugin {
+  let prefetchFile: string | undefined;
   return {
-    name: "callback-widget:prefetch-first",
+    name: "callback-widget:early-scripts",
+    apply: "build",
+    async buildStart() {
+      const { outputFiles } = await esbuild({
+        entryPoints: ["src/widget/prefetch-page.ts"],
+        bundle: true,
+        write: false,
+        format: "esm",
+        minify: true,
+        target: "es2022",
+        sourcemap: "external",
+        outdir: "dist/client/assets",
+        logLevel: "warning",
+      });
+      const code = outputFiles.find((file) => file.path.endsWith(".js"))!.text;
+      const map = outputFiles.find((file) => file.path.endsWith(".map"))!.text;
+      prefetchFile = `assets/prefetch-${createHash("sha256").update(code).digest("base64url").slice(0, 8)}.js`;
+      this.emitFile({ type: "asset", fileName: prefetchFile, source: `${code}//# sourceMappingURL=${prefetchFile.slice("assets/".length)}.map\n` });
+      this.emitFile({ type: "asset", fileName: `${prefetchFile}.map`, source: map });
+    },
     transformIndexHtml: {
       order: "post",
-      handler(_html, context) {
+      handler(html, context) {
         // Only the visitor's page: the admin page and the sign-in bridge have no profile to fetch.
-        if (!context.path.endsWith("/index.html")) return [];
-        const chunk = Object.values(context.bundle ?? {}).find((output) => output.type === "chunk" && output.name === "prefetch");
-        if (!chunk) return [];
-        // `async`: it runs as soon as it has arrived, not after the (much larger) widget.
-        return [{ tag: "script", attrs: { type: "module", async: true, crossorigin: true, src: `/${chunk.fileName}` }, injectTo: "head" }];
+        if (!prefetchFile || !context.path.endsWith("/index.html")) return html;
+        const checker = Object.values(context.bundle ?? {}).find((output) => output.type === "chunk" && output.name === "first-answers");
+        const script = (src: string, high = false) => `<script type="module" crossorigin${high ? ' fetchpriority="high"' : ""} src="/${src}"></script>`;
+        const preload = (href: string) => `<link rel="modulepreload" crossorigin href="/${href}">`;
+        // Before the widget's own scripts, with the chunks the checker imports: the browser asks
+        // for files in the page's order, a few at a time per server, and these are needed first.
+        const checkerImports = checker?.type === "chunk" ? staticImports(checker.fileName, context.bundle!) : [];
+        const early = [script(prefetchFile, true), ...(checker ? [script(checker.fileName)] : []), ...checkerImports.map(preload)].join("\n    ");
+        const rest = html.split("\n").filter((line) => !checkerImports.some((file) => line.trim() === preload(file))).join("\n");
+        return rest.replace(/<script\b/, `${early}\n    $&`);
       },
     },
   };
+}
+
+/** Every chunk `fileName` imports, directly or not, in the order they are first reached. */
+function staticImports(fileName: string, bundle: Record<string, { type: string; imports?: string[] }>): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    for (const imported of bundle[file]?.imports ?? []) {
+      if (seen.has(imported)) continue;
+      seen.add(imported);
+      visit(imported);
+    }
+  };
+  visit(fileName);
+  return [...seen];
 }
 
 // The browser half: the standalone page (index.html) and the widget it renders. The script-tag
 // embed's widget (embed/widget.js) is built on its own (vite.widget.config.ts).
 // Vitest's settings live here too; browser tests live in e2e/ and run under Playwright.
 export default defineConfig({
-  plugins: [react(), prefetchFirst()],
+  plugins: [react(), earlyScripts()],
   // public/ holds the demo host pages, served from another origin (src/server/demo-host.ts).
   publicDir: false,
   build: {
@@ -38,8 +83,8 @@ export default defineConfig({
       input: {
         // The standalone page, which is also the iframe page (/callback/:profile, /embed/iframe).
         index: "index.html",
-        // Its first script, built on its own (see prefetchFirst).
-        prefetch: "src/widget/prefetch-page.ts",
+        // Its second script (see earlyScripts).
+        "first-answers": "src/widget/first-answers-page.ts",
         // The admin page (/admin) and MSAL's redirect bridge (/auth/redirect): their own bundles,
         // so nothing of MSAL is in what an anonymous visitor downloads.
         admin: "admin.html",

@@ -13,6 +13,7 @@ import type { FrameHost } from "./frames";
 import type { MountOptions, WidgetController } from "./widget-element";
 
 type WidgetModule = typeof import("./widget-element");
+type DataModule = typeof import("../widget/first-answers");
 type FramesModule = typeof import("./frames");
 type Api = ((command: keyof HostCommandMap, argument?: unknown) => void) & { q?: IArguments[]; loaded?: boolean };
 
@@ -36,6 +37,13 @@ if (!window.CallbackWidget?.loaded && script) {
   const theme = themeOf(data);
   let module: Promise<WidgetModule> | undefined;
   const load = () => (module ??= import(/* @vite-ignore */ new URL("embed/widget.js", script.src).href) as Promise<WidgetModule>);
+  let checker: Promise<DataModule> | undefined;
+  // The profile and times, asked for at once and checked as soon as their checker (embed/data.js,
+  // small) has arrived, while widget.js is still on its way.
+  const prepare = (base: string, name: string) => {
+    prefetchWidgetData(base, name);
+    (checker ??= import(/* @vite-ignore */ new URL("embed/data.js", script.src).href) as Promise<DataModule>).then((m) => m.checkFirstAnswers(base, name), () => undefined);
+  };
 
   const emit = (target: EventTarget, name: WidgetEventName, profile: string) =>
     target.dispatchEvent(new CustomEvent(name, { detail: { profile }, bubbles: true, composed: true }));
@@ -64,7 +72,7 @@ if (!window.CallbackWidget?.loaded && script) {
       }
       const start = () => {
         const options = this.options();
-        prefetchWidgetData(options.apiBase, options.profile);
+        prepare(options.apiBase, options.profile);
         void load().then((m) => {
           if (this.isConnected && !this.controller) {
             this.controller = m.mount(this, this.options());
@@ -163,7 +171,7 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
       closer.addEventListener("click", close);
       panel.addEventListener("keydown", (event) => event.key === "Escape" && close());
       // The widget's code and its data, asked for together and at once, not when it shows.
-      prefetchWidgetData(apiBase, profile);
+      prepare(apiBase, profile);
       void load();
       const widget = document.createElement("callback-widget");
       widget.setAttribute("profile", profile);

@@ -1,7 +1,6 @@
 // The callback form: when to call, name, phone, consent. react-hook-form holds the values and the
 // form schema (built on the shared one) checks them; the BFF's refusals come back onto the same
 // fields, and nothing the visitor typed is lost whatever the BFF answers.
-import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useController, useForm, useWatch, type FieldErrors, type Resolver } from "react-hook-form";
 import { localize } from "../shared/localized-text";
@@ -77,7 +76,7 @@ export function CallbackForm({ api, profile, availability, timeZone, locale, for
   const resolver = useMemo<Resolver<CallbackFormInput, unknown, CallbackFormValues>>(() => {
     let resolve: Promise<Resolver<CallbackFormInput, unknown, CallbackFormValues>> | undefined;
     return async (values, context, options) => {
-      resolve ??= loadPhoneRules().then((loaded) => zodResolver(loaded.formSchema(profile)));
+      resolve ??= loadPhoneRules().then((loaded) => loaded.resolver(profile));
       return (await resolve)(values, context, options);
     };
   }, [profile]);

@@ -3,9 +3,10 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
 import type { AuthTokenSource } from "../shared/events";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
-import { ApiError, createApi } from "./api";
+import { ApiError, checkSlots, createApi, type UncheckedAvailability } from "./api";
 import { CallbackForm, type CallbackDefaults } from "./CallbackForm";
 import { Confirmation } from "./Confirmation";
+import { readyFirstAnswers, takeFirstAnswers, type FirstAnswers } from "./first-answers";
 import type { CallbackResult } from "./result";
 import { createSlotFormatter } from "./slot-groups";
 import { ENGLISH, I18nContext, isRightToLeft, loadMessages, pickLanguage, type I18n, type Messages } from "./i18n";
@@ -61,6 +62,11 @@ type State =
 
 export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, attributes, link, locale: wantedLocale, theme, onReady, onError, onClose, getAuthToken }: CallbackWidgetProps) {
   const api = useMemo(() => createApi(apiBase), [apiBase]);
+  // The page or the loader may have fetched and checked the profile and times already: then the
+  // first rendering is the form, not "Loading…".
+  const answersFor = `${apiBase ?? ""} ${profile}`;
+  const [first] = useState(() => readyFirstAnswers(apiBase ?? "", profile));
+  const loadedFor = useRef(first ? answersFor : undefined);
   // The visitor's zone as detected; they may pick another (travelling, calling for someone else).
   const [timeZone, setTimeZone] = useState(visitorTimeZone);
   // The number being entered, once it looks valid: the offer is narrowed to where it rings.
@@ -89,10 +95,10 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   const locale = i18n.locale;
   const t = i18n.t;
   const format = useMemo(() => createSlotFormatter(locale, timeZone, t), [locale, timeZone, t]);
-  const [profileTheme, setProfileTheme] = useState<WidgetTheme | undefined>();
+  const [profileTheme, setProfileTheme] = useState<WidgetTheme | undefined>(first?.profile.theme);
   const look = mergeThemes(profileTheme, theme);
   const scheme = useColorScheme(look.mode);
-  const [state, setState] = useState<State>({ step: "loading" });
+  const [state, setState] = useState<State>(first ? { step: "form", profile: first.profile, availability: first.availability } : { step: "loading" });
   // Callbacks change identity on every host render; keep the latest without reloading.
   const onErrorRef = useRef(onError);
   onErrorRef.current = onError;
@@ -129,27 +135,60 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
     return { ...defaultValues, ...(name ? { name } : {}), ...(phone ? { phone: phoneNational ?? phone, country } : {}) };
   }, [defaultValues, visitor]);
 
+  const failed = useCallback((error: unknown) => {
+    const message = loadFailure(error, i18nRef.current.t);
+    setState({ step: "failed", message });
+    onErrorRef.current?.({ stage: "load", title: message, status: error instanceof ApiError ? error.status : undefined });
+  }, []);
+  // First answers may come with their slots still to check (first-answers.ts): checked once the
+  // form has been painted, and put in place unless fresher times have replaced them meanwhile.
+  const [slotsLater, setSlotsLater] = useState(first?.slotsLater);
+  useEffect(() => {
+    if (!slotsLater) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => {
+        setSlotsLater(undefined);
+        let checked: Availability;
+        try {
+          checked = checkSlots(slotsLater.outline);
+        } catch (error) {
+          return failed(error);
+        }
+        setState((current) => (current.step !== "loading" && current.step !== "failed" && current.availability === slotsLater.shown ? { ...current, availability: checked } : current));
+      });
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [slotsLater, failed]);
+
   const load = useCallback(
-    (signal?: AbortSignal) => {
+    (signal?: AbortSignal, answers?: Promise<FirstAnswers>) => {
       setState({ step: "loading" });
-      Promise.all([api.profile(profile, signal), api.availability(profile, signal)])
-        .then(([loaded, availability]) => {
+      (answers ?? Promise.all([api.profile(profile, signal), api.availability(profile, signal)]).then(([loaded, availability]): FirstAnswers => ({ profile: loaded, availability })))
+        .then(({ profile: loaded, availability, slotsLater: later }) => {
+          if (signal?.aborted) return;
           setProfileTheme(loaded.theme);
           setState({ step: "form", profile: loaded, availability });
+          setSlotsLater(later);
         })
         .catch((error: unknown) => {
-          if (signal?.aborted) return;
-          const message = loadFailure(error, i18nRef.current.t);
-          setState({ step: "failed", message });
-          onErrorRef.current?.({ stage: "load", title: message, status: error instanceof ApiError ? error.status : undefined });
+          if (!signal?.aborted) failed(error);
         });
     },
-    [api, profile],
+    [api, profile, failed],
   );
   useEffect(() => {
+    const answers = takeFirstAnswers(apiBase ?? "", profile);
+    if (loadedFor.current === answersFor) return;
+    loadedFor.current = answersFor;
     const controller = new AbortController();
-    load(controller.signal);
+    load(controller.signal, answers);
     return () => controller.abort();
+    // `load` changes with the API and the profile, as `answersFor` does.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load]);
 
   const refreshTimes = useCallback(() => {

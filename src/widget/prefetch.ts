@@ -4,7 +4,8 @@
 // download overlap. The answers wait in one map on the global object, shared by those bundles.
 const KEY = Symbol.for("callback-widget.prefetched");
 
-type Prefetched = Map<string, Promise<Response>>;
+/** An answer on its way, or `null` once the widget has asked for that address itself. */
+type Prefetched = Map<string, Promise<Response> | null>;
 
 function prefetched(): Prefetched {
   const global = globalThis as { [KEY]?: Prefetched };
@@ -20,6 +21,7 @@ export function widgetDataUrls(apiBase: string, profile: string): string[] {
 export function prefetchWidgetData(apiBase: string, profile: string): void {
   const answers = prefetched();
   for (const url of widgetDataUrls(apiBase, profile)) {
+    // Already asked for: by an earlier prefetch, or by the widget (should this script run late).
     if (answers.has(url)) continue;
     const answer = fetch(url, { headers: { accept: "application/json" } });
     // A failed prefetch is simply not used: the widget asks again and shows that error.
@@ -32,6 +34,6 @@ export function prefetchWidgetData(apiBase: string, profile: string): void {
 export function takePrefetched(url: string): Promise<Response> | undefined {
   const answers = prefetched();
   const answer = answers.get(url);
-  answers.delete(url);
-  return answer;
+  answers.set(url, null);
+  return answer ?? undefined;
 }

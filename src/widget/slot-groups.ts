@@ -33,26 +33,36 @@ export interface SlotFormatter {
   window(start: string | number, end: string | number): string;
 }
 
-/** Formats instants in the visitor's zone and locale; `dateKey` is locale-independent, for grouping. */
+/**
+ * Formats instants in the visitor's zone and locale; `dateKey` is locale-independent, for grouping.
+ * The Intl formats are made on first use: a form offering "as soon as possible" shows no time at
+ * first, and building them would delay it.
+ */
 export function createSlotFormatter(locale: string | undefined, timeZone: string, t: Messages = en): SlotFormatter {
-  const day = new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", timeZone });
-  const time = new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone });
-  const key = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit", timeZone });
+  const once = <T>(make: () => T) => {
+    let made: T | undefined;
+    return () => (made ??= make());
+  };
+  const day = once(() => new Intl.DateTimeFormat(locale, { weekday: "long", day: "numeric", month: "long", timeZone }));
+  const time = once(() => new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone }));
+  const key = once(() => new Intl.DateTimeFormat("en-US", { year: "numeric", month: "2-digit", day: "2-digit", timeZone }));
   const at = (instant: string | number) => new Date(instant);
   const dateKey = (instant: string | number) => {
-    const parts = Object.fromEntries(key.formatToParts(at(instant)).map((part) => [part.type, part.value]));
+    const parts = Object.fromEntries(key().formatToParts(at(instant)).map((part) => [part.type, part.value]));
     return `${parts.year}-${parts.month}-${parts.day}`;
   };
   return {
-    locale: day.resolvedOptions().locale,
+    get locale() {
+      return day().resolvedOptions().locale;
+    },
     t,
-    day: (instant) => day.format(at(instant)),
-    time: (instant) => time.format(at(instant)),
+    day: (instant) => day().format(at(instant)),
+    time: (instant) => time().format(at(instant)),
     dateKey,
     window(start, end) {
       // Half-open: a window ending at midnight ends on its own day; one running past it names both days.
       const sameDay = dateKey(start) === dateKey(new Date(end).getTime() - 1);
-      return `${day.format(at(start))}, ${t.range(time.format(at(start)), `${sameDay ? "" : `${day.format(at(end))}, `}${time.format(at(end))}`)}`;
+      return `${day().format(at(start))}, ${t.range(time().format(at(start)), `${sameDay ? "" : `${day().format(at(end))}, `}${time().format(at(end))}`)}`;
     },
   };
 }

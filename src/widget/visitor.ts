@@ -1,6 +1,6 @@
 // What the browser says about the visitor: their time zone and language, checked with the same
 // rules the BFF applies, so an odd browser setting cannot get a request refused.
-import { LocaleTag, TimeZoneName } from "../shared/schemas";
+import { LocaleTag, TimeZoneName } from "../shared/profile-schemas";
 
 /** The visitor's IANA zone; UTC when the browser does not say or says something we do not know. */
 export function visitorTimeZone(zone = Intl.DateTimeFormat().resolvedOptions().timeZone): string {

@@ -1,0 +1,92 @@
+// `npx tsx bench/tti-only.ts`: only the widget's sizes and time to interactive, as `npm run bench`
+// measures them (same builds, same servers, same probe and floors), in about a minute instead of
+// three: for working on the widget's speed. Prints the figures and writes bench/tmp/tti-only.json.
+// Options: --loads N (15), --throttles 1,4 (both), --no-build (reuse dist/ and bench/tmp/floor).
+import { execFileSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { PROFILE } from "./bff";
+import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
+import { measureBundle, staticClosure } from "./sizes";
+import { measureTti, startHostServer } from "./tti";
+
+const { values } = parseArgs({
+  options: { loads: { type: "string", default: "15" }, throttles: { type: "string", default: "1,4" }, "no-build": { type: "boolean", default: false } },
+});
+const loads = Number(values.loads);
+const throttles = values.throttles.split(",").map(Number);
+
+const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+if (!values["no-build"]) {
+  run("npm", ["run", "build"]);
+  run("npm", ["run", "build:server"]);
+  run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
+}
+
+const CLIENT = path.join(ROOT, "dist", "client");
+const FLOOR = path.join(TMP, "floor");
+const KB = 1000;
+const bundles = {
+  loader: measureBundle("loader (embed.js)", CLIENT, ["embed.js"]),
+  standalone: measureBundle("standalone page", CLIENT, await staticClosure(CLIENT, ["index.html"])),
+  embed: measureBundle("script-tag widget", CLIENT, await staticClosure(CLIENT, ["embed/widget.js"])),
+  floor: measureBundle("bare React page", FLOOR, await staticClosure(FLOOR, ["index.html"])),
+};
+for (const bundle of Object.values(bundles)) {
+  process.stdout.write(`${bundle.name}: ${(bundle.gzip / KB).toFixed(1)} kB gzip (${bundle.files.map((f) => f.file).join(", ")})\n`);
+}
+
+// Other benchmarks on this machine draw ports from the same range: a port taken between the check
+// and the listen makes a server exit at once, and a second try takes another.
+async function retried<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt === 5) throw error;
+    }
+  }
+}
+
+const loadAtStart = loadavg()[0]!;
+const simulator = await retried(startSimulator);
+const hostPort = await freePort();
+const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as { profiles: Record<string, { allowedOrigins: string[] }> };
+profiles.profiles[PROFILE]!.allowedOrigins = [`http://127.0.0.1:${hostPort}`];
+let exitCode = 0;
+try {
+  const bff = await retried(() => startBff("bff-tti", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }));
+  try {
+    const host = await startHostServer(FLOOR, hostPort, bff.url);
+    const tti = await measureTti(
+      {
+        standalone: `${bff.url}/callback/${PROFILE}`,
+        floor: `${host.origin}/index.html`,
+        embed: `${host.origin}/host.html`,
+        "floor-click": `${host.origin}/on-click.html`,
+      },
+      { loads, throttles },
+    );
+    host.server.close();
+    const counted = new Set([...bundles.standalone.files, ...bundles.embed.files].map((f) => `/${f.file}`));
+    const uncounted = new Set(tti.flatMap((t) => [...t.fetchedBeforeReady.standalone, ...t.fetchedBeforeReady.embed]).filter((p) => !counted.has(p) && p !== "/embed.js"));
+    for (const t of tti) {
+      const line = (name: string, value: number, floor: number) => `${name}, CPU ${t.throttle}x (median of ${t.loads}): ${value.toFixed(0)} ms, floor ${floor.toFixed(0)} ms, ${(value / floor).toFixed(2)}×\n`;
+      process.stdout.write(line("standalone page", t.medianMs.standalone, t.medianMs.floor));
+      process.stdout.write(line("script tag from click", t.medianMs.embed, t.medianMs["floor-click"]));
+    }
+    process.stdout.write(`files fetched before ready but not counted: ${uncounted.size}${uncounted.size ? ` (${[...uncounted].join(", ")})` : ""}\n`);
+    process.stdout.write(`load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end\n`);
+    writeFileSync(path.join(TMP, "tti-only.json"), `${JSON.stringify({ bundles, tti, uncounted: [...uncounted] }, null, 2)}\n`);
+  } finally {
+    await bff.child.stop();
+  }
+} catch (error) {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  exitCode = 2;
+} finally {
+  await simulator.child.stop();
+}
+process.exit(exitCode);
