@@ -1,6 +1,35 @@
-// Structured JSON logs (pino). Anything that could carry a token or a phone number is redacted
-// by path as a second line of defence; callers log masked numbers only.
+// Structured JSON logs (pino). Anything that could carry a token or a phone number is censored by
+// key name, on the line's own fields and one level down, as a second line of defence; callers log
+// masked numbers only. (pino's own `redact` parses its paths again on every line: over a dozen
+// kilobytes of garbage per line, the largest allocation of a callback request. This does the same
+// for the keys we name, and copies a line only when it has something to censor.)
 import { pino, type DestinationStream, type Logger } from "pino";
+
+const SECRET_KEYS = new Set(["authorization", "token", "accessToken", "phone", "phoneE164"]);
+export const CENSOR = "[redacted]";
+
+function hasSecret(fields: object): boolean {
+  for (const key in fields) if (SECRET_KEYS.has(key)) return true;
+  return false;
+}
+
+function censored(fields: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const key in fields) copy[key] = SECRET_KEYS.has(key) ? CENSOR : fields[key];
+  return copy;
+}
+
+/** The line's fields with every secret-named key, at the top or one level down, censored. */
+export function redact(fields: Record<string, unknown>): Record<string, unknown> {
+  let result = hasSecret(fields) ? censored(fields) : fields;
+  for (const key in result) {
+    const value = result[key];
+    if (value === null || typeof value !== "object" || Array.isArray(value) || !hasSecret(value)) continue;
+    if (result === fields) result = { ...fields };
+    result[key] = censored(value as Record<string, unknown>);
+  }
+  return result;
+}
 
 /**
  * Logs to `destination`, by default standard output written asynchronously: lines logged while a
@@ -12,10 +41,8 @@ export function createLogger(level: string, destination: DestinationStream = pin
     {
       level,
       base: { service: "callback-widget" },
-      redact: {
-        paths: ["authorization", "*.authorization", "headers.authorization", "token", "*.token", "accessToken", "phone", "*.phone", "phoneE164", "*.phoneE164"],
-        censor: "[redacted]",
-      },
+      // Every line's own fields (the BFF logs no child loggers: their bindings would not pass here).
+      formatters: { log: redact },
     },
     destination,
   );
