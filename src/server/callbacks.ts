@@ -1,8 +1,9 @@
 // Accepting a callback request. Everything the browser said is checked again here against the
 // profile (number, countries, offered slots, attributes), with the abuse defences, and only then is
 // the request written to the outbox; delivery to Dataverse is the worker's job (outbox/).
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import metadata from "libphonenumber-js/metadata.max.json";
+import { v7 as timeOrderedId } from "uuid";
 import { checkPhone } from "../shared/phone";
 import type { CallbackRequest, FieldError } from "../shared/schemas";
 import { isWithin } from "../shared/calling-hours";
@@ -153,7 +154,9 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   // The text the visitor was shown, in their language when the profile has it: that is what they agreed to.
   const consent = consentFor(profile, request.locale);
   const record = {
-    id: randomUUID(),
+    // Time-ordered (UUIDv7): new requests go to the end of the id indexes, the same few pages for
+    // every request of a commit, rather than to a random page each.
+    id: timeOrderedId(),
     profile: profile.id,
     phoneHash,
     personal: deps.vault.seal({ phoneE164: phone.e164, name: request.name }),
