@@ -51,6 +51,24 @@ export interface WebApi {
 
 export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: Dispatcher): WebApi {
   const base = `${orgUrl}/api/data/v9.2/`;
+  // The same headers for every call while the token lasts: built once per token, not per call.
+  let headers: { token: string; values: Record<string, string> } | undefined;
+  const headersFor = (token: string) => {
+    if (headers?.token !== token) {
+      headers = {
+        token,
+        values: {
+          accept: "application/json",
+          "content-type": "application/json; charset=utf-8",
+          "odata-maxversion": "4.0",
+          "odata-version": "4.0",
+          "if-none-match": "null",
+          authorization: `Bearer ${token}`,
+        },
+      };
+    }
+    return headers.values;
+  };
 
   async function send(method: "GET" | "POST", pathAndQuery: string, body: unknown, options: CallOptions = {}): Promise<WebApiResponse> {
     const { signal } = options;
@@ -66,15 +84,7 @@ export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: 
           method,
           dispatcher,
           signal,
-          headers: {
-            accept: "application/json",
-            "content-type": "application/json; charset=utf-8",
-            "odata-maxversion": "4.0",
-            "odata-version": "4.0",
-            "if-none-match": "null",
-            authorization: `Bearer ${token}`,
-            ...options.headers,
-          },
+          headers: options.headers ? { ...headersFor(token), ...options.headers } : headersFor(token),
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         text = await response.body.text();
