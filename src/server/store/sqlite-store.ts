@@ -4,7 +4,9 @@
 // Writes made in the same turn of the event loop share one transaction (a group commit): under
 // load, the pages many requests change (index leaves, slot counts) go to the log once per turn
 // rather than once per write. Each write runs in a savepoint of its own, so one that fails is
-// rolled back alone, and each caller hears back only once the transaction has committed.
+// rolled back alone, and each caller hears back only once the transaction has committed. The
+// lookups every callback request makes (its idempotency key, the do-not-call list) run in that
+// transaction too: each statement outside one takes and releases SQLite's locks by itself.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -172,8 +174,8 @@ export class SqliteStore implements Store {
     return this.enqueue(work, true);
   }
 
-  /** The same for one statement, which needs no savepoint: SQLite undoes a failed statement by itself. */
-  private writeStatement<T>(work: () => T): Promise<T> {
+  /** The same for one statement, a lookup or a write, which needs no savepoint: SQLite undoes a failed statement by itself. */
+  private oneStatement<T>(work: () => T): Promise<T> {
     return this.enqueue(work, false);
   }
 
@@ -250,11 +252,11 @@ export class SqliteStore implements Store {
   }
 
   async removeDoNotCall(phoneHash: string): Promise<boolean> {
-    return this.writeStatement(() => this.statements.dncRemove.run(phoneHash).changes === 1);
+    return this.oneStatement(() => this.statements.dncRemove.run(phoneHash).changes === 1);
   }
 
   async isDoNotCall(phoneHash: string): Promise<boolean> {
-    return this.statements.dncHas.get(phoneHash) !== undefined;
+    return this.oneStatement(() => this.statements.dncHas.get(phoneHash) !== undefined);
   }
 
   async listDoNotCall(): Promise<DoNotCallEntry[]> {
@@ -280,16 +282,16 @@ export class SqliteStore implements Store {
   }
 
   async findByIdempotencyKey(key: string): Promise<CallbackRecord | undefined> {
-    const row = this.statements.byKey.get(key) as CallbackRow | undefined;
+    const row = await this.oneStatement(() => this.statements.byKey.get(key) as CallbackRow | undefined);
     return row && fromRow(row);
   }
 
   async claimDue(worker: string, now: number, leaseMs: number, limit: number, exclude: readonly string[] = []): Promise<CallbackRecord[]> {
-    return this.writeStatement(() => (this.statements.claimDue.all(worker, now + leaseMs, now, now, JSON.stringify(exclude), limit) as CallbackRow[]).map(fromRow));
+    return this.oneStatement(() => (this.statements.claimDue.all(worker, now + leaseMs, now, now, JSON.stringify(exclude), limit) as CallbackRow[]).map(fromRow));
   }
 
   async claimOne(id: string, worker: string, now: number, leaseMs: number): Promise<CallbackRecord | undefined> {
-    const row = await this.writeStatement(() => this.statements.claimOne.get(worker, now + leaseMs, id, now) as CallbackRow | undefined);
+    const row = await this.oneStatement(() => this.statements.claimOne.get(worker, now + leaseMs, id, now) as CallbackRow | undefined);
     return row && fromRow(row);
   }
 
@@ -309,19 +311,19 @@ export class SqliteStore implements Store {
     let statement = this.patchStatements.get(sql);
     if (!statement) this.patchStatements.set(sql, (statement = this.db.prepare(sql)));
     const values = [...columns.map(([, value]) => value), now, id, worker, ...(release ? [] : [now])];
-    return this.writeStatement(() => statement.run(...values).changes === 1);
+    return this.oneStatement(() => statement.run(...values).changes === 1);
   }
 
   async cancelQueued(id: string, now: number, reason?: string): Promise<boolean> {
-    return this.writeStatement(() => this.statements.cancelQueued.run(reason ?? null, now, id, now).changes === 1);
+    return this.oneStatement(() => this.statements.cancelQueued.run(reason ?? null, now, id, now).changes === 1);
   }
 
   async markCancelled(id: string, now: number, reason?: string): Promise<boolean> {
-    return this.writeStatement(() => this.statements.markCancelled.run(reason ?? null, now, id).changes === 1);
+    return this.oneStatement(() => this.statements.markCancelled.run(reason ?? null, now, id).changes === 1);
   }
 
   async releaseClaims(worker: string): Promise<number> {
-    return this.writeStatement(() => this.statements.release.run(worker).changes);
+    return this.oneStatement(() => this.statements.release.run(worker).changes);
   }
 
   async hasDeliveryId(deliveryId: string, phoneHash: string): Promise<boolean> {
