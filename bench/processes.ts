@@ -11,8 +11,12 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const TMP = path.join(ROOT, "bench", "tmp");
 
-/** A free port in the benchmark's range (3210–3299), so as not to collide with the browser tests. */
-export async function freePort(from = 3210, to = 3299): Promise<number> {
+// The benchmark's ports (3210–3299 unless BENCH_PORTS=from-to says otherwise, to run two at once),
+// apart from the browser tests'.
+const PORTS = (process.env.BENCH_PORTS ?? "3210-3299").split("-").map(Number) as [number, number];
+
+/** A free port in the benchmark's range. */
+export async function freePort(from = PORTS[0], to = PORTS[1]): Promise<number> {
   for (let port = from; port <= to; port++) {
     const free = await new Promise<boolean>((resolve) => {
       const server = createServer();
