@@ -167,7 +167,7 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
     locale: request.locale,
     consentVersion: profile.consent.version,
     consentLanguage: consent.language,
-    consentTextHash: createHash("sha256").update(consent.text).digest("hex"),
+    consentTextHash: textHash(consent.text),
     clientAddressHash: deps.vault.hash(context.clientAddress),
     userAgent: context.userAgent?.slice(0, 300),
     idempotencyKey: context.idempotencyKey,
@@ -194,6 +194,17 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
   }
   if (!inserted.inserted) return sameRequest(inserted.existing, request);
   return { kind: "accepted", record: queuedRecord(record, now, claim), replay: false };
+}
+
+// The profiles' consent texts, hashed once each (they change only with the configuration).
+const textHashes = new Map<string, string>();
+function textHash(text: string): string {
+  let hash = textHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(text).digest("hex");
+    if (textHashes.size < 1000) textHashes.set(text, hash);
+  }
+  return hash;
 }
 
 function sameNumber(linked: string, e164: string, defaultCountry: string | undefined): boolean {
