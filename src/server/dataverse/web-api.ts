@@ -1,8 +1,9 @@
 // A minimal Dataverse Web API client: adds the service token and the OData headers Dataverse
 // expects to every call, and turns error answers into DataverseError with what a caller needs
 // to decide whether to retry (status, Dataverse's own code, Retry-After).
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { TokenError, type TokenProvider } from "./token-provider";
+import { call, type CallAnswer } from "./transport";
 
 export class DataverseError extends Error {
   constructor(
@@ -50,7 +51,7 @@ export interface WebApi {
 }
 
 export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: Dispatcher): WebApi {
-  const base = `${orgUrl}/api/data/v9.2/`;
+  const base = new URL(`${orgUrl}/api/data/v9.2/`);
   // The same headers for every call while the token lasts: built once per token, not per call.
   let headers: { token: string; values: Record<string, string> } | undefined;
   const headersFor = (token: string) => {
@@ -77,17 +78,16 @@ export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: 
     for (let fresh = false; ; fresh = true) {
       const token = await untilAborted(tokens.getToken({ fresh }), signal, (reason) => new TokenError(`gave up waiting for a Dataverse token: ${reason}`));
       if (signal?.aborted) throw new DataverseError(`gave up before calling Dataverse: ${abortReason(signal)}`, undefined, undefined, undefined, false);
-      let response: Dispatcher.ResponseData;
-      let text: string;
+      let response: CallAnswer;
       try {
-        response = await request(base + pathAndQuery, {
+        response = await call(dispatcher, {
+          origin: base.origin,
+          path: base.pathname + pathAndQuery,
           method,
-          dispatcher,
           signal,
           headers: options.headers ? { ...headersFor(token), ...options.headers } : headersFor(token),
           body: body === undefined ? undefined : JSON.stringify(body),
         });
-        text = await response.body.text();
       } catch (error) {
         // Given up while the request was out: Dataverse may have it, and may still act on it.
         if (signal?.aborted) throw new DataverseError(`gave up waiting for Dataverse: ${abortReason(signal)}`, undefined, undefined, undefined, true);
@@ -95,7 +95,7 @@ export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: 
         throw new DataverseError(`Dataverse unreachable: ${code} ${(error as Error).message}`.trim(), undefined, undefined, undefined, !NOT_SENT.has(code));
       }
       if (response.statusCode === 401 && !fresh) continue;
-      const parsed = text ? safeJson(text) : undefined;
+      const parsed = response.text ? safeJson(response.text) : undefined;
       if (response.statusCode >= 400) throw toDataverseError(response, parsed, fresh);
       return { status: response.statusCode, headers: response.headers, body: parsed };
     }
@@ -124,7 +124,7 @@ function abortReason(signal: AbortSignal): string {
   return reason instanceof Error ? reason.message : String(reason ?? "aborted");
 }
 
-function toDataverseError(response: Dispatcher.ResponseData, body: unknown, freshToken: boolean): DataverseError {
+function toDataverseError(response: CallAnswer, body: unknown, freshToken: boolean): DataverseError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const message = typeof error?.message === "string" ? error.message : `HTTP ${response.statusCode}`;
   const code = typeof error?.code === "string" ? error.code : undefined;
