@@ -87,7 +87,14 @@ async function costed(processes: Record<string, number | undefined>, run: () => 
 }
 
 /** Callback and availability throughput of a running BFF, between two runs of the floor proxy. */
-export async function measureThroughput(bff: Bff, simulator: Simulator, floor: { url: string; child: Child }, slots: OfferedSlot[], durationSeconds: number): Promise<ThroughputFigures> {
+export async function measureThroughput(
+  bff: Bff,
+  simulator: Simulator,
+  floor: { url: string; child: Child },
+  slots: OfferedSlot[],
+  durationSeconds: number,
+  onPhase: (name: string) => void = () => undefined,
+): Promise<ThroughputFigures> {
   const floorRun = async () => {
     await load({ url: `${floor.url}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
     return costed({ "floor proxy": floor.child.process.pid, simulator: simulator.child.process.pid }, () =>
@@ -98,10 +105,12 @@ export async function measureThroughput(bff: Bff, simulator: Simulator, floor: {
   const processes = { bff: bff.child.process.pid, simulator: simulator.child.process.pid };
 
   const callbacksUrl = `${bff.url}/api/v1/callbacks`;
+  onPhase("callbacks");
   await load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
   const callbacks = await costed(processes, () => load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }));
 
   const availabilityUrl = `${bff.url}/api/v1/profiles/${PROFILE}/availability`;
+  onPhase("availability");
   const availabilityBytes = (await (await fetch(availabilityUrl)).arrayBuffer()).byteLength;
   await load({ url: availabilityUrl, durationSeconds: 2 });
   const availability = await costed(processes, () => load({ url: availabilityUrl, durationSeconds }));
