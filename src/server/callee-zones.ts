@@ -3,7 +3,6 @@
 // lies in the number's country, and otherwise every zone of that country (countries-and-timezones).
 import { getCountry } from "countries-and-timezones";
 import { parsePhoneNumberFromString, type PhoneNumber } from "libphonenumber-js/max";
-import { timezones as prefixZones } from "libphonenumber-geo-carrier";
 
 export interface CalleeZones {
   country: string | undefined;
@@ -33,6 +32,8 @@ export async function calleeZones(e164: string, visitorZone?: string): Promise<C
   if (inCountry.length === 1) return { country, zones: inCountry, source: "number" };
 
   if (isGeographical(number)) {
+    // Loaded on the first such number: it brings bson along, which reserves a 17 MB buffer on load.
+    const { timezones: prefixZones } = await import("libphonenumber-geo-carrier");
     const byPrefix = ((await prefixZones(number)) ?? []).filter((zone) => inCountry.includes(zone));
     if (byPrefix.length > 0 && byPrefix.length < Math.max(inCountry.length, 2)) return { country, zones: byPrefix, source: "number" };
   }

@@ -1,8 +1,9 @@
 // The calendar invite a visitor can add after requesting a callback: one event per window (the
 // call may come in any of them), with the reference and, named as such, the link to cancel. That
 // link opens the request's page asking whether to cancel: a click in a calendar never cancels by
-// itself (nor does a mail scanner following every link). Made with `ics`.
-import { createEvents } from "ics";
+// itself (nor does a mail scanner following every link). Made with `ics`, loaded on the first
+// invite asked for: it brings a validation library (yup) the BFF would otherwise hold in memory
+// for nothing.
 import type { CallbackLinks } from "../shared/schemas";
 import type { CallbackRecord } from "./store/types";
 
@@ -21,7 +22,8 @@ const WORDS: Record<string, InviteWords> = {
   ar: { title: (line) => `معاودة اتصال من ${line}`, reference: "المرجع", cancel: "لإلغاء معاودة الاتصال هذه", follow: "حالتها" },
 };
 
-export function callbackInvite(record: CallbackRecord, line: string, links: Pick<CallbackLinks, "manage" | "cancelPage">): string {
+export async function callbackInvite(record: CallbackRecord, line: string, links: Pick<CallbackLinks, "manage" | "cancelPage">): Promise<string> {
+  const { createEvents } = await import("ics");
   const words = WORDS[(record.locale ?? "en").split("-")[0]!.toLowerCase()] ?? WORDS.en!;
   const description = [`${words.reference}: ${record.deliveryId ?? record.id}`, `${words.cancel}: ${links.cancelPage}`, `${words.follow}: ${links.manage}`].join("\n");
   const { error, value } = createEvents(

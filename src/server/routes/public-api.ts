@@ -202,7 +202,7 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
     }
     const profile = profiles.get(record.profile);
     const line = profile ? nameFor(profile, record.locale) : record.profile;
-    return c.body(callbackInvite(record, line, linksFor(c, record.id)), 200, {
+    return c.body(await callbackInvite(record, line, linksFor(c, record.id)), 200, {
       "Content-Type": "text/calendar; charset=utf-8",
       "Content-Disposition": `attachment; filename="callback-${record.id.slice(0, 8)}.ics"`,
     });
