@@ -1,52 +1,29 @@
 /// <reference types="vitest/config" />
-import { createHash } from "node:crypto";
 import react from "@vitejs/plugin-react";
-import { build as esbuild } from "esbuild";
 import { defineConfig, type Plugin } from "vite";
 
-// The visitor's page runs two small scripts before the widget, first in the page (module scripts
-// run in the page's order, each as soon as it and those before it have arrived; Chromium runs
-// `async` ones late, at low priority, after the widget):
-// - src/widget/prefetch-page.ts asks the BFF for the profile and its times. Built as one more Vite
-//   entry it would share chunks with the widget and wait for them: it is bundled on its own, a file
-//   that imports nothing, fetched at high priority.
-// - src/widget/first-answers-page.ts checks those answers with the API client and the schemas (a
-//   chunk the widget shares), while React and the form are still downloading and compiling.
+// The visitor's page runs a small script before the widget, first in the page (module scripts run
+// in the page's order, each as soon as it and those before it have arrived; Chromium runs `async`
+// ones late, at low priority, after the widget): src/widget/first-answers-page.ts checks the
+// profile and times (which the BFF's page asks for with preload links, see routes/pages.ts) with
+// the API client and the schemas (a chunk the widget shares), while React and the form are still
+// downloading and compiling.
 function earlyScripts(): Plugin {
-  let prefetchFile: string | undefined;
   return {
     name: "callback-widget:early-scripts",
     apply: "build",
-    async buildStart() {
-      const { outputFiles } = await esbuild({
-        entryPoints: ["src/widget/prefetch-page.ts"],
-        bundle: true,
-        write: false,
-        format: "esm",
-        minify: true,
-        target: "es2022",
-        sourcemap: "external",
-        outdir: "dist/client/assets",
-        logLevel: "warning",
-      });
-      const code = outputFiles.find((file) => file.path.endsWith(".js"))!.text;
-      const map = outputFiles.find((file) => file.path.endsWith(".map"))!.text;
-      prefetchFile = `assets/prefetch-${createHash("sha256").update(code).digest("base64url").slice(0, 8)}.js`;
-      this.emitFile({ type: "asset", fileName: prefetchFile, source: `${code}//# sourceMappingURL=${prefetchFile.slice("assets/".length)}.map\n` });
-      this.emitFile({ type: "asset", fileName: `${prefetchFile}.map`, source: map });
-    },
     transformIndexHtml: {
       order: "post",
       handler(html, context) {
         // Only the visitor's page: the admin page and the sign-in bridge have no profile to fetch.
-        if (!prefetchFile || !context.path.endsWith("/index.html")) return html;
+        if (!context.path.endsWith("/index.html")) return html;
         const checker = Object.values(context.bundle ?? {}).find((output) => output.type === "chunk" && output.name === "first-answers");
-        const script = (src: string, high = false) => `<script type="module" crossorigin${high ? ' fetchpriority="high"' : ""} src="/${src}"></script>`;
+        if (checker?.type !== "chunk") return html;
         const preload = (href: string) => `<link rel="modulepreload" crossorigin href="/${href}">`;
         // Before the widget's own scripts, with the chunks the checker imports: the browser asks
         // for files in the page's order, a few at a time per server, and these are needed first.
-        const checkerImports = checker?.type === "chunk" ? staticImports(checker.fileName, context.bundle!) : [];
-        const early = [script(prefetchFile, true), ...(checker ? [script(checker.fileName)] : []), ...checkerImports.map(preload)].join("\n    ");
+        const checkerImports = staticImports(checker.fileName, context.bundle!);
+        const early = [`<script type="module" crossorigin src="/${checker.fileName}"></script>`, ...checkerImports.map(preload)].join("\n    ");
         const rest = html.split("\n").filter((line) => !checkerImports.some((file) => line.trim() === preload(file))).join("\n");
         return rest.replace(/<script\b/, `${early}\n    $&`);
       },

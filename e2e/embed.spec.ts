@@ -42,6 +42,40 @@ test.describe("script-tag embed", () => {
     expect(problems).toEqual([]);
   });
 
+  test("asks for the widget when the visitor points at the launcher, and for its data when they press it", async ({ page }) => {
+    const fetched: string[] = [];
+    page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html`);
+    const launcher = page.getByRole("button", { name: "Call me back" });
+    await expect(launcher).toBeVisible();
+
+    const widget = page.waitForRequest((r) => r.url().endsWith("/embed/widget.js"));
+    await launcher.hover();
+    await widget;
+    expect(fetched.filter((path) => path.startsWith("/api/"))).toEqual([]);
+
+    const profile = page.waitForRequest((r) => new URL(r.url()).pathname === "/api/v1/profiles/default");
+    await page.mouse.down();
+    await profile;
+    await page.mouse.up();
+    const dialog = page.getByRole("dialog", { name: "Call me back" });
+    await expect(dialog.getByLabel("Phone number")).toBeEditable();
+    // Each asked for once: opening took what pointing and pressing had asked for.
+    expect(fetched.filter((path) => path === "/embed/widget.js" || path.startsWith("/api/v1/profiles/"))).toEqual([
+      "/embed/widget.js",
+      "/api/v1/profiles/default",
+      "/api/v1/profiles/default/availability",
+    ]);
+  });
+
+  test("asks for the widget when the visitor tabs to the launcher", async ({ page }) => {
+    await page.goto(`${DEMO_ORIGIN}/script-tag.html`);
+    await expect(page.getByRole("button", { name: "Call me back" })).toBeVisible();
+    const widget = page.waitForRequest((r) => r.url().endsWith("/embed/widget.js"));
+    await page.getByRole("button", { name: "Call me back" }).focus();
+    await widget;
+  });
+
   test("looks the same under a hostile stylesheet, and leaks nothing onto the host", async ({ page }) => {
     const styles = async (url: string) => {
       await page.goto(url);

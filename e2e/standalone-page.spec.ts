@@ -59,6 +59,19 @@ test("a visitor in another time zone requests a callback at chosen times", async
   await expect(page.locator(".cw-windows li")).toHaveCount(2);
 });
 
+test("asks for the profile and its times as the page arrives, and only once", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByLabel("Phone number")).toBeEditable();
+  // The page's preload links asked for them; the widget's own fetches took those answers.
+  const asked = await page.evaluate(() =>
+    performance
+      .getEntriesByType("resource")
+      .map((entry) => `${(entry as PerformanceResourceTiming).initiatorType} ${new URL(entry.name).pathname}`)
+      .filter((entry) => entry.includes("/api/v1/profiles/")),
+  );
+  expect(asked.sort()).toEqual(["link /api/v1/profiles/default", "link /api/v1/profiles/default/availability"]);
+});
+
 test("shows that it is sending while Dataverse takes its time, and cannot be sent twice", async ({ page, request }) => {
   const { national, e164 } = uniqueFrenchMobile();
   await page.goto("/");

@@ -150,6 +150,11 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     launcher.textContent = data.label ?? words()[0];
     launcher.setAttribute("aria-expanded", "false");
     launcher.addEventListener("click", () => (panel && !panel.hidden ? close() : open()));
+    // A click mostly comes a moment after the visitor points at the launcher or tabs to it: the
+    // widget's code is asked for then, and its data once they press (still fresh when it shows).
+    launcher.addEventListener("pointerenter", () => void load(), { once: true });
+    launcher.addEventListener("focus", () => void load(), { once: true });
+    launcher.addEventListener("pointerdown", () => prepare(apiBase, profile), { once: true });
     layout.append(launcher);
     shadow.append(layout);
     document.body.append(host);

@@ -106,6 +106,17 @@ describe("pages", () => {
     expect((await get("/callback/support")).headers["content-security-policy"]).toContain("frame-ancestors 'none'");
   });
 
+  it("asks for a profile's first answers as its page arrives: preload links the widget's own fetches match", async () => {
+    const preloads = (html: string) => [...html.matchAll(/<link rel="preload" as="fetch" crossorigin href="([^"]+)">/g)].map((match) => match[1]);
+    const answers = ["/api/v1/profiles/support", "/api/v1/profiles/support/availability"];
+    expect(preloads((await get("/callback/support")).text)).toEqual(answers);
+    expect(preloads((await get("/?profile=support")).text)).toEqual(answers);
+    expect(preloads((await get("/embed/iframe?profile=portal")).text)).toEqual(["/api/v1/profiles/portal", "/api/v1/profiles/portal/availability"]);
+    // Only where there is a profile to load.
+    expect(preloads((await get("/?profile=nope")).text)).toEqual([]);
+    expect(preloads((await get("/requests/some-id?token=x")).text)).toEqual([]);
+  });
+
   it("serves the widget's scripts to any origin, as module scripts need", async () => {
     const script = await get("/embed/widget.js");
     expect(script.status).toBe(200);

@@ -4,7 +4,7 @@
 // message; see error-codes.ts.
 import * as z from "zod/mini";
 import type { ErrorCode } from "./error-codes";
-import { isValidTimeZone } from "./zoned-time";
+import { isValidTimeZone } from "./time-zone-names";
 
 /** Refuses with `code`; with `required` when the field is missing, `unknown_field` for extra keys. */
 export function refuse(code: ErrorCode) {

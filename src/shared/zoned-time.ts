@@ -9,21 +9,6 @@ import { formatInTimeZone } from "date-fns-tz";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const validZones = new Map<string, boolean>();
-
-export function isValidTimeZone(zone: string): boolean {
-  let known = validZones.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      known = zone.length <= 64;
-    } catch {
-      known = false;
-    }
-    if (validZones.size < 1000) validZones.set(zone, known);
-  }
-  return known;
-}
 
 /** A calendar date in some zone, as `yyyy-MM-dd`. */
 export type LocalDate = string;

@@ -3,6 +3,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType } from "react";
 import type { AuthTokenSource } from "../shared/events";
 import type { Availability, PublicProfile, WidgetTheme } from "../shared/schemas";
+import { afterPaint } from "./after-paint";
 import { ApiError, checkSlots, createApi, type UncheckedAvailability } from "./api";
 import { CallbackForm, type CallbackDefaults } from "./CallbackForm";
 import { Confirmation } from "./Confirmation";
@@ -145,23 +146,16 @@ export function CallbackWidget({ profile, apiBase, onSubmitted, defaultValues, a
   const [slotsLater, setSlotsLater] = useState(first?.slotsLater);
   useEffect(() => {
     if (!slotsLater) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
-        setSlotsLater(undefined);
-        let checked: Availability;
-        try {
-          checked = checkSlots(slotsLater.outline);
-        } catch (error) {
-          return failed(error);
-        }
-        setState((current) => (current.step !== "loading" && current.step !== "failed" && current.availability === slotsLater.shown ? { ...current, availability: checked } : current));
-      });
+    return afterPaint(() => {
+      setSlotsLater(undefined);
+      let checked: Availability;
+      try {
+        checked = checkSlots(slotsLater.outline);
+      } catch (error) {
+        return failed(error);
+      }
+      setState((current) => (current.step !== "loading" && current.step !== "failed" && current.availability === slotsLater.shown ? { ...current, availability: checked } : current));
     });
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
   }, [slotsLater, failed]);
 
   const load = useCallback(

@@ -2,7 +2,8 @@
 // chosen country; only while typing at the end, so editing in the middle never makes the caret jump
 // and deleting a space or bracket is not undone by the formatter. The rules arrive just after the
 // form is shown (use-phone-rules.ts): until then the number is taken as typed.
-import { useMemo, type ChangeEvent } from "react";
+import { useEffect, useMemo, useState, type ChangeEvent } from "react";
+import { afterPaint } from "./after-paint";
 import { useI18n } from "./i18n";
 import type { PhoneRules } from "./phone-rules";
 
@@ -35,10 +36,11 @@ export function countryOptionLabel(code: string, names: Intl.DisplayNames, rules
 
 export function PhoneField({ countries, locale, country, phone, rules }: PhoneFieldProps) {
   const { t } = useI18n();
-  const options = useMemo(() => {
-    const names = new Intl.DisplayNames(locale ? [locale, "en"] : ["en"], { type: "region", fallback: "code" });
-    return countries.map((code) => ({ code, label: countryOptionLabel(code, names, rules) }));
-  }, [countries, locale, rules]);
+  // The countries' names come just after the form is first painted (their codes until then): the
+  // page's first Intl formatter loads the locale's data, which would hold the form back.
+  const [names, setNames] = useState<Intl.DisplayNames>();
+  useEffect(() => afterPaint(() => setNames(new Intl.DisplayNames(locale ? [locale, "en"] : ["en"], { type: "region", fallback: "code" }))), [locale]);
+  const options = useMemo(() => countries.map((code) => ({ code, label: names ? countryOptionLabel(code, names, rules) : code })), [countries, names, rules]);
 
   function onPhoneChange(event: ChangeEvent<HTMLInputElement>) {
     const input = event.target;

@@ -1,7 +1,8 @@
-// The profile and its times, asked for before the widget's code has arrived: by the script-tag
-// loader when a widget is opened, and by the standalone page's first (tiny) script. The widget's
-// API client takes a prefetched answer instead of asking again, so the BFF's answer and the code
-// download overlap. The answers wait in one map on the global object, shared by those bundles.
+// The profile and its times, asked for before the widget's code has arrived, by the script-tag
+// loader when a widget is opened (the standalone page has preload links for them instead). The
+// widget's API client takes a prefetched answer instead of asking again, so the BFF's answer and
+// the code download overlap. The answers wait in one map on the global object, shared by those
+// bundles.
 const KEY = Symbol.for("callback-widget.prefetched");
 
 /** An answer on its way, or `null` once the widget has asked for that address itself. */

@@ -1,5 +1,6 @@
 // Loads the phone rules (phone-rules.ts) once per page, on first use, and hands them to components.
 import { useEffect, useState } from "react";
+import { afterPaint } from "./after-paint";
 import type { PhoneRules } from "./phone-rules";
 
 let loading: Promise<PhoneRules> | undefined;
@@ -26,20 +27,15 @@ export function usePhoneRules(): PhoneRules | undefined {
   useEffect(() => {
     if (rules) return;
     let current = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // The frame after this one has been painted, then the next task.
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => {
-        loadPhoneRules().then(
-          (next) => current && setRules(next),
-          () => undefined,
-        );
-      });
+    const cancel = afterPaint(() => {
+      loadPhoneRules().then(
+        (next) => current && setRules(next),
+        () => undefined,
+      );
     });
     return () => {
       current = false;
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
+      cancel();
     };
   }, [rules]);
   return rules;

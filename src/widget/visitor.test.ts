@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { visitorLocale, visitorTimeZone } from "./visitor";
 
 describe("visitorTimeZone", () => {
@@ -8,6 +8,18 @@ describe("visitorTimeZone", () => {
     expect(visitorTimeZone("")).toBe("UTC");
     expect(typeof visitorTimeZone()).toBe("string");
   });
+
+  it("asks Temporal for the browser's zone where there is one, building no formatter", () => {
+    vi.stubGlobal("Temporal", { Now: { timeZoneId: () => "Asia/Kathmandu" } });
+    const formatter = vi.spyOn(Intl, "DateTimeFormat");
+    expect(visitorTimeZone()).toBe("Asia/Kathmandu");
+    expect(formatter).not.toHaveBeenCalled();
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 describe("visitorLocale", () => {
