@@ -23,6 +23,8 @@ if (!values["no-build"]) {
   run("npm", ["run", "build"]);
   run("npm", ["run", "build:server"]);
   run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
+  // Compressed like the widget (npm run build), and served alike (startHostServer).
+  run("node", ["scripts/precompress.mjs", "bench/tmp/floor"]);
 }
 
 const CLIENT = path.join(ROOT, "dist", "client");

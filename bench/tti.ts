@@ -64,7 +64,12 @@ export async function startHostServer(floorDir: string, port: number, bffUrl: st
     if (url.pathname === "/host.html") return void res.writeHead(200, { "content-type": TYPES[".html"]! }).end(hostPage);
     const file = path.join(floorDir, path.normalize(url.pathname).replace(/^(\.\.[/\\])+/, ""));
     if (!file.startsWith(floorDir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(readFileSync(file));
+    const type = TYPES[path.extname(file)] ?? "application/octet-stream";
+    // The build's brotli copy where the browser takes it, as the BFF sends the widget's.
+    if (/\bbr\b/.test(String(req.headers["accept-encoding"])) && existsSync(`${file}.br`)) {
+      return void res.writeHead(200, { "content-type": type, "content-encoding": "br", vary: "Accept-Encoding" }).end(readFileSync(`${file}.br`));
+    }
+    res.writeHead(200, { "content-type": type, vary: "Accept-Encoding" }).end(readFileSync(file));
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

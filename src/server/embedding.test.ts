@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { brotliDecompressSync, brotliCompressSync, gunzipSync, gzipSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadOrCreateKeyFile } from "./personal-data";
@@ -13,6 +14,7 @@ import { startHarness, supportProfile, type Harness } from "./test-harness";
 const NOW = Date.parse("2030-03-12T09:00:00Z");
 const SHOP = "https://shop.example.com";
 const PORTAL = "https://portal.example.com";
+const WIDGET = `export function mount() {}\n${"// the widget's code\n".repeat(200)}`;
 let h: Harness;
 let links: LinkSigner;
 
@@ -20,7 +22,10 @@ beforeAll(async () => {
   const pages = mkdtempSync(path.join(tmpdir(), "cw-pages-"));
   writeFileSync(path.join(pages, "index.html"), "<!doctype html><title>widget</title><main id=root></main>");
   mkdirSync(path.join(pages, "embed"));
-  writeFileSync(path.join(pages, "embed", "widget.js"), "export function mount() {}");
+  writeFileSync(path.join(pages, "embed", "widget.js"), WIDGET);
+  // What the build writes beside it (scripts/precompress.mjs).
+  writeFileSync(path.join(pages, "embed", "widget.js.br"), brotliCompressSync(WIDGET));
+  writeFileSync(path.join(pages, "embed", "widget.js.gz"), gzipSync(WIDGET));
   h = await startHarness({
     profiles: {
       profiles: {
@@ -174,5 +179,35 @@ describe("signed links", () => {
     const own = await post(callback({ link, phone: "06 12 34 56 78" }));
     expect(own.status).toBe(201);
     expect(h.simulator.ledger().at(-1)!.body).toMatchObject({ ContactId: contactId, DestinationPhoneNumber: "+33612345678" });
+  });
+});
+
+describe("the widget's scripts, compressed once at build time", () => {
+  const fetchWidget = async (headers: Record<string, string>) => {
+    const response = await request(`${h.bff.url}/embed/widget.js`, { headers });
+    return { status: response.statusCode, headers: response.headers, body: Buffer.from(await response.body.arrayBuffer()) };
+  };
+
+  it("sends brotli where the browser takes it, then gzip, else the file as built", async () => {
+    const br = await fetchWidget({ "accept-encoding": "gzip, deflate, br, zstd" });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(br.body).toString()).toBe(WIDGET);
+    const gzip = await fetchWidget({ "accept-encoding": "gzip" });
+    expect(gzip.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gzip.body).toString()).toBe(WIDGET);
+    const refusedBr = await fetchWidget({ "accept-encoding": "br;q=0, gzip;q=0.5" });
+    expect(refusedBr.headers["content-encoding"]).toBe("gzip");
+    const plain = await fetchWidget({ "accept-encoding": "identity" });
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.body.toString()).toBe(WIDGET);
+    for (const answer of [br, gzip, plain]) expect(answer.headers.vary).toContain("Accept-Encoding");
+  });
+
+  it("tags each encoding apart, so a revalidation never gets the other one", async () => {
+    const br = await fetchWidget({ "accept-encoding": "br" });
+    const plain = await fetchWidget({});
+    expect(br.headers.etag).not.toBe(plain.headers.etag);
+    expect((await fetchWidget({ "accept-encoding": "br", "if-none-match": String(br.headers.etag) })).status).toBe(304);
+    expect((await fetchWidget({ "if-none-match": String(br.headers.etag) })).status).toBe(200);
   });
 });
