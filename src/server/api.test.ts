@@ -1,6 +1,7 @@
 // Integration: the BFF and the Dataverse simulator over real HTTP(S), with the BFF's clock pinned
 // to Tuesday 12 March 2030, 10:00 in Paris, so offered slots are known in advance.
 import { createHash } from "node:crypto";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, supportProfile, type Harness } from "./test-harness";
@@ -95,6 +96,23 @@ describe("public profile and availability", () => {
     expect(body.slots[0]).toEqual({ start: "2030-03-12T09:00:00.000Z", end: "2030-03-12T09:30:00.000Z", available: true });
     expect(body.slots).toHaveLength(14 + 4 * 16); // rest of Tuesday, then Wed, Thu, Fri, Mon
     expect(body.slots.every((s: { start: string }) => Date.parse(s.start) >= NOW)).toBe(true);
+  });
+
+  it("sends the times compressed to clients that take it, the same answer either way", async () => {
+    const fetchTimes = async (acceptEncoding?: string) => {
+      const response = await request(`${h.bff.url}/api/v1/profiles/support/availability`, { headers: acceptEncoding ? { "accept-encoding": acceptEncoding } : {} });
+      return { encoding: response.headers["content-encoding"], vary: response.headers.vary, body: Buffer.from(await response.body.arrayBuffer()) };
+    };
+    const plain = await fetchTimes();
+    expect(plain.encoding).toBeUndefined();
+    const br = await fetchTimes("gzip, deflate, br");
+    expect(br.encoding).toBe("br");
+    expect(br.vary).toContain("Accept-Encoding");
+    expect(br.body.length).toBeLessThan(plain.body.length / 5);
+    expect(JSON.parse(brotliDecompressSync(br.body).toString())).toEqual(JSON.parse(plain.body.toString()));
+    const gzip = await fetchTimes("gzip");
+    expect(gzip.encoding).toBe("gzip");
+    expect(JSON.parse(gunzipSync(gzip.body).toString())).toEqual(JSON.parse(plain.body.toString()));
   });
 
   it("validates the optional phone and country parameters", async () => {

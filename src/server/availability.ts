@@ -6,6 +6,7 @@ import { currentOpening, currentSlot, generateSlots } from "../shared/slots";
 import type { Availability } from "../shared/schemas";
 import { toPublicWindow, type TimeSpan } from "../shared/windows";
 import type { CalleeZones } from "./callee-zones";
+import { SharedBody } from "./content-encoding";
 import type { Profile } from "./profiles";
 import type { Store } from "./store/types";
 
@@ -82,13 +83,13 @@ export function availabilityBody(profile: Profile, offer: Offer): Availability {
  * are 100 kB of JSON, so the last answer of each profile is kept and sent again while those agree.
  */
 export function sharedAvailability(store: Pick<Store, "slotUsage" | "usageVersion">, reuseUsageMs = 1000) {
-  const last = new Map<string, { key: string; json: Uint8Array<ArrayBuffer> }>();
+  const last = new Map<string, { key: string; json: SharedBody }>();
   // Reading every slot's usage is the costly part: it is reused while the store says nothing
   // changed, or, where other instances write too, for at most `reuseUsageMs` (a booking still
   // checks capacity atomically, so a slot that filled a moment ago is refused, not double-booked).
   const usages = new Map<string, { version: number | undefined; at: number; from: number; usage: Map<number, number> | undefined; full: string }>();
   const encoder = new TextEncoder();
-  return async (profile: Profile, now: number): Promise<Uint8Array<ArrayBuffer>> => {
+  return async (profile: Profile, now: number): Promise<SharedBody> => {
     const slots = generateSlots(profile.calendar, now);
     const capacity = profile.capacityPerSlot;
     // The slot under way counts too: "as soon as possible" goes once it is full.
@@ -109,7 +110,7 @@ export function sharedAvailability(store: Pick<Store, "slotUsage" | "usageVersio
     const known = last.get(profile.id);
     if (known?.key === key) return known.json;
     const offer = await offerFor(profile, now, { slotUsage: async () => usage ?? new Map() });
-    const json = encoder.encode(JSON.stringify(availabilityBody(profile, offer)));
+    const json = new SharedBody(encoder.encode(JSON.stringify(availabilityBody(profile, offer))));
     last.set(profile.id, { key, json });
     return json;
   };

@@ -9,6 +9,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getMimeType } from "hono/utils/mime";
 import { describeError } from "../../shared/error-codes";
 import { captchaOrigins } from "../abuse/bot-defence";
+import { preferredEncoding } from "../content-encoding";
 import type { AppDeps, AppEnv } from "../app";
 import { signInOrigins } from "../profiles";
 
@@ -191,18 +192,9 @@ function variant(bytes: Buffer, encoding?: "br" | "gzip"): Variant {
   return { body, etag, encoding };
 }
 
-/** brotli where the browser takes it, then gzip, else the file as built (`;q=0` refuses one). */
-function pickEncoding(file: Pick<BuiltFile, "identity" | "br" | "gzip">, acceptEncoding: string | undefined): Variant {
-  const accepted = new Set(
-    (acceptEncoding ?? "")
-      .split(",")
-      .map((part) => part.trim().toLowerCase().split(";"))
-      .filter(([, ...params]) => !params.some((param) => /^\s*q\s*=\s*0(?:\.0*)?\s*$/.test(param)))
-      .map(([name]) => name!.trim()),
-  );
-  if (file.br && accepted.has("br")) return file.br;
-  if (file.gzip && (accepted.has("gzip") || accepted.has("*"))) return file.gzip;
-  return file.identity;
+function pickEncoding(file: BuiltFile, acceptEncoding: string | undefined): Variant {
+  const encoding = preferredEncoding(acceptEncoding, { br: file.br !== undefined, gzip: file.gzip !== undefined });
+  return (encoding && file[encoding]) || file.identity;
 }
 
 function notice(c: Context, status: 400 | 404 | 410, title: string, message: string, retry?: string, frameAncestors = "'none'"): Response {

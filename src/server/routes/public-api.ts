@@ -5,6 +5,7 @@ import { checkPhone, nationalFormat } from "../../shared/phone";
 import { AvailabilityQuery, CallbackRequest, ProfileQuery, type CallbackCancelled, type CallbackLinks, type CallbackStatus, type SignedInVisitor } from "../../shared/schemas";
 import { authProblem, visitorIdentity } from "../auth/bearer";
 import { availabilityBody, offerFor, sharedAvailability } from "../availability";
+import { preferredEncoding } from "../content-encoding";
 import type { CalleeZones } from "../callee-zones";
 import { acceptCallback } from "../callbacks";
 import { cancelCallback } from "../cancellation";
@@ -43,7 +44,13 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
       callee = await deps.calleeZones(phone.e164, query.data.timeZone);
     }
     c.header("Cache-Control", "no-store");
-    if (!callee) return c.body(await shared(profile, deps.now()), 200, { "Content-Type": "application/json" });
+    if (!callee) {
+      const answer = await shared(profile, deps.now());
+      const encoding = preferredEncoding(c.req.header("accept-encoding"));
+      c.header("Vary", "Accept-Encoding");
+      if (encoding) c.header("Content-Encoding", encoding);
+      return c.body(answer.body(encoding), 200, { "Content-Type": "application/json" });
+    }
     return c.json(availabilityBody(profile, await offerFor(profile, deps.now(), store, callee)));
   });
 
