@@ -183,9 +183,12 @@ describe("delivery through a misbehaving Dataverse", () => {
   });
 
   it("does not call twice when Dataverse answers after our timeout", async () => {
-    const harnessed = await harness({ timeoutMs: 300, faults: [{ target: "action", kind: "delay", delayMs: 1_000, times: 1 }] });
+    const harnessed = await harness({ timeoutMs: 1_000, faults: [{ target: "action", kind: "delay", delayMs: 2_000, times: 1 }] });
     const { body: queued } = await post(harnessed, body());
-    const [done] = await settle(harnessed, [queued.requestId]);
+    // The late answer comes in real time, the worker's wait before looking for it (inDoubtWaitMs,
+    // 10 s here) in the test's clock: real pauses let the first land before the second has passed,
+    // as it would in real life, on a loaded machine too.
+    const [done] = await settle(harnessed, [queued.requestId], 1_000, 400, 250);
     expect(harnessed.simulator.ledger()).toHaveLength(1);
     expect(done!.deliveryId).toBe(harnessed.simulator.ledger()[0]!.deliveryId);
   });
