@@ -8,6 +8,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+import { preferredEncoding } from "../src/server/content-encoding";
 
 export type Scenario = "standalone" | "floor" | "embed" | "floor-click";
 
@@ -66,7 +67,7 @@ export async function startHostServer(floorDir: string, port: number, bffUrl: st
     if (!file.startsWith(floorDir) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
     const type = TYPES[path.extname(file)] ?? "application/octet-stream";
     // The build's brotli copy where the browser takes it, as the BFF sends the widget's.
-    if (/\bbr\b/.test(String(req.headers["accept-encoding"])) && existsSync(`${file}.br`)) {
+    if (preferredEncoding(req.headers["accept-encoding"], { br: existsSync(`${file}.br`), gzip: false }) === "br") {
       return void res.writeHead(200, { "content-type": type, "content-encoding": "br", vary: "Accept-Encoding" }).end(readFileSync(`${file}.br`));
     }
     res.writeHead(200, { "content-type": type, vary: "Accept-Encoding" }).end(readFileSync(file));

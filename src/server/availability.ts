@@ -83,7 +83,7 @@ export function availabilityBody(profile: Profile, offer: Offer): Availability {
  * are 100 kB of JSON, so the last answer of each profile is kept and sent again while those agree.
  */
 export function sharedAvailability(store: Pick<Store, "slotUsage" | "usageVersion">, reuseUsageMs = 1000) {
-  const last = new Map<string, { key: string; json: SharedBody }>();
+  const last = new Map<string, { key: string; answer: SharedBody }>();
   // Reading every slot's usage is the costly part: it is reused while the store says nothing
   // changed, or, where other instances write too, for at most `reuseUsageMs` (a booking still
   // checks capacity atomically, so a slot that filled a moment ago is refused, not double-booked).
@@ -108,10 +108,10 @@ export function sharedAvailability(store: Pick<Store, "slotUsage" | "usageVersio
     const usage = reading!.usage;
     const key = `${slots[0]?.start}/${slots.at(-1)?.end}/${slots.length}/${asapWindow(profile, now) !== undefined}/${reading!.full}`;
     const known = last.get(profile.id);
-    if (known?.key === key) return known.json;
+    if (known?.key === key) return known.answer;
     const offer = await offerFor(profile, now, { slotUsage: async () => usage ?? new Map() });
-    const json = new SharedBody(encoder.encode(JSON.stringify(availabilityBody(profile, offer))));
-    last.set(profile.id, { key, json });
-    return json;
+    const answer = new SharedBody(encoder.encode(JSON.stringify(availabilityBody(profile, offer))));
+    last.set(profile.id, { key, answer });
+    return answer;
   };
 }

@@ -9,7 +9,7 @@ import type { Context, Hono, MiddlewareHandler } from "hono";
 import { getMimeType } from "hono/utils/mime";
 import { describeError } from "../../shared/error-codes";
 import { captchaOrigins } from "../abuse/bot-defence";
-import { preferredEncoding } from "../content-encoding";
+import { preferredEncoding, type Encoding } from "../content-encoding";
 import type { AppDeps, AppEnv } from "../app";
 import { signInOrigins } from "../profiles";
 
@@ -182,10 +182,10 @@ interface BuiltFile {
 interface Variant {
   body: Uint8Array<ArrayBuffer>;
   etag: string;
-  encoding?: "br" | "gzip";
+  encoding?: Encoding;
 }
 
-function variant(bytes: Buffer, encoding?: "br" | "gzip"): Variant {
+function variant(bytes: Buffer, encoding?: Encoding): Variant {
   const body = new Uint8Array(bytes);
   // Each encoding its own tag: a cache must not answer a gzip request's revalidation with brotli.
   const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
