@@ -1,5 +1,7 @@
+import { formatInTimeZone } from "date-fns-tz";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { addDays, dayOfWeek, localDateAt, wallTimeToInstant } from "./zoned-time";
+import { addDays, dayOfWeek, localDateAt, offsetAt, wallTimeToInstant } from "./zoned-time";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -54,6 +56,31 @@ describe("wallTimeToInstant", () => {
 
   it("survives a whole skipped day (Samoa, 30 December 2011)", () => {
     expect(iso(wallTimeToInstant("2011-12-30", "12:00", "Pacific/Apia"))).toBe("2011-12-30T10:00:00.000Z");
+  });
+});
+
+describe("offsetAt", () => {
+  // date-fns-tz, an implementation of its own, is the oracle: the zone's clock read two ways.
+  const zones = Intl.supportedValuesOf("timeZone");
+  // The oracle's offset, rounded to the minute as offsetAt's are (local mean times had seconds).
+  const oracleOffset = (instant: number, zone: string) => {
+    const [y, mo, d, h, mi, s] = formatInTimeZone(instant, zone, "yyyy M d H m s").split(" ").map(Number) as number[];
+    return Math.round((Date.UTC(y!, mo! - 1, d, h, mi, s) - instant) / 60_000) * 60_000;
+  };
+
+  it("agrees with date-fns-tz in every zone, at any second from 1900 to 2100", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(1900, 0, 1) / 1000, max: Date.UTC(2100, 0, 1) / 1000 }), (zone, seconds) => {
+        expect(offsetAt(zone, seconds * 1000)).toBe(oracleOffset(seconds * 1000, zone));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("changes at the very second the clocks change (Paris, 29 March 2026 01:00 UTC)", () => {
+    const change = Date.parse("2026-03-29T01:00:00Z");
+    expect(offsetAt("Europe/Paris", change - 1000)).toBe(60 * 60_000);
+    expect(offsetAt("Europe/Paris", change)).toBe(2 * 60 * 60_000);
   });
 });
 
