@@ -1,7 +1,7 @@
 // Whether a string names a time zone, as the schemas ask of every zone they read. Apart from
-// zoned-time.ts, because date-fns-tz builds a date formatter as soon as it is imported, and without
-// a formatter for the usual names: a page's first Intl formatter loads the locale's data, tens of
-// milliseconds that the widget should not spend before its form is on screen.
+// zoned-time.ts, which builds a date formatter for each zone it reads, and without a formatter for
+// the usual names: a page's first Intl formatter loads the locale's data, tens of milliseconds
+// that the widget should not spend before its form is on screen.
 const validZones = new Map<string, boolean>();
 let listed: ReadonlySet<string> | undefined;
 
