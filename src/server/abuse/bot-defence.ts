@@ -2,7 +2,8 @@
 // between loading the form and sending it (a signed, timestamped form token), and an optional
 // CAPTCHA (Turnstile, hCaptcha or reCAPTCHA: all three answer the same siteverify protocol).
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { request } from "../outbound-http";
 
 export interface BotDefenceSettings {
   honeypot: boolean;

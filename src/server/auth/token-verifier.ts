@@ -4,7 +4,7 @@
 // trust and turns jose's errors into the few reasons the API answers with. Nothing is trusted
 // before the signature is: there is no path that decodes a token without verifying it.
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type RemoteJWKSet } from "jose";
-import { Agent, fetch as undiciFetch } from "undici";
+import { Agent } from "../outbound-http";
 
 export interface TokenTrust {
   /** The exact `iss` tokens must carry, e.g. https://login.microsoftonline.com/<tenant>/v2.0 */
@@ -48,6 +48,8 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
   const dispatcher = new Agent({ connect: trust.extraCaPem ? { ca: trust.extraCaPem } : {}, headersTimeout: trust.timeoutMs, bodyTimeout: trust.timeoutMs });
   // jose fetches the JWKS (and refetches it when a token names an unknown `kid`, at most every
   // 30 s); through undici so that the extra certificate authorities apply.
+  // undici's fetch is loaded only here, by a server that verifies tokens (outbound-http.ts).
+  const undiciFetch: typeof import("undici").fetch = async (...args) => (await import("undici")).fetch(...args);
   const fetchWithTrust = ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher })) as never;
   let keys: Promise<RemoteJWKSet> | undefined;
   const remoteKeys = () =>

@@ -2,7 +2,8 @@
 // and Dataverse). undici's request() with keep-alive forwards ~2.5x faster than fetch on this
 // hardware; the extra CA lets the same code trust the simulator or a corporate TLS proxy.
 import { createSecureContext, rootCertificates } from "node:tls";
-import { Agent, request, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
+import { Agent, request } from "../outbound-http";
 import type { IncomingHttpHeaders } from "undici/types/header";
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from "@azure/msal-node";
 
