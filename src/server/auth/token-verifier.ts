@@ -3,7 +3,7 @@
 // issuer, for our audience, not expired. jose does the work; this module only decides what to
 // trust and turns jose's errors into the few reasons the API answers with. Nothing is trusted
 // before the signature is: there is no path that decodes a token without verifying it.
-import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type RemoteJWKSet } from "jose";
+import type { JWTPayload, RemoteJWKSet } from "jose";
 import { Agent } from "../outbound-http";
 
 export interface TokenTrust {
@@ -44,11 +44,14 @@ export interface TokenVerifier {
   close(): Promise<void>;
 }
 
+// jose (and undici's fetch, below) load with the first token to verify: a server whose visitors and
+// administrators do not sign in never loads them.
+const loadJose = () => import("jose");
+
 export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
   const dispatcher = new Agent({ connect: trust.extraCaPem ? { ca: trust.extraCaPem } : {}, headersTimeout: trust.timeoutMs, bodyTimeout: trust.timeoutMs });
   // jose fetches the JWKS (and refetches it when a token names an unknown `kid`, at most every
   // 30 s); through undici so that the extra certificate authorities apply.
-  // undici's fetch is loaded only here, by a server that verifies tokens (outbound-http.ts).
   const undiciFetch: typeof import("undici").fetch = async (...args) => (await import("undici")).fetch(...args);
   const fetchWithTrust = ((url: string, init: Record<string, unknown>) => undiciFetch(url, { ...init, dispatcher })) as never;
   let keys: Promise<RemoteJWKSet> | undefined;
@@ -69,6 +72,7 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
       if (!metadata.jwks_uri?.startsWith("https://")) throw new Error("the OpenID configuration has no https jwks_uri");
       jwksUri = metadata.jwks_uri;
     }
+    const { createRemoteJWKSet, customFetch } = await loadJose();
     return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: trust.timeoutMs, [customFetch]: fetchWithTrust });
   }
 
@@ -86,6 +90,7 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
       } catch (error) {
         throw new TokenRefused("unavailable", (error as Error).message);
       }
+      const { jwtVerify, errors } = await loadJose();
       try {
         const { payload } = await jwtVerify(token, getKey, {
           issuer: trust.issuer,
@@ -96,14 +101,14 @@ export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
         });
         return payload;
       } catch (error) {
-        throw refusal(error);
+        throw refusal(error, errors);
       }
     },
     close: () => dispatcher.close(),
   };
 }
 
-function refusal(error: unknown): TokenRefused {
+function refusal(error: unknown, errors: typeof import("jose").errors): TokenRefused {
   if (error instanceof errors.JWTExpired) return new TokenRefused("expired", error.code);
   // The keys could not be fetched (the issuer is down): not the caller's fault.
   if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof Error && !(error instanceof errors.JOSEError))) {

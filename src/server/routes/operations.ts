@@ -1,7 +1,6 @@
 // What operators and orchestrators ask: liveness, readiness, metrics, the API's description.
 import type { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app";
-import { buildOpenApiDocument } from "../openapi";
 
 interface Readiness {
   at: number;
@@ -50,6 +49,7 @@ export function registerOperations(app: Hono<AppEnv>, deps: AppDeps): void {
     return c.body(await deps.metrics.registry.metrics(), 200, { "Content-Type": deps.metrics.registry.contentType });
   });
 
-  const openApi = buildOpenApiDocument();
-  app.get("/api/v1/openapi.json", (c) => c.json(openApi));
+  // Built on first request (zod's JSON Schema conversion is not needed before), then kept.
+  let openApi: Promise<object> | undefined;
+  app.get("/api/v1/openapi.json", async (c) => c.json(await (openApi ??= import("../openapi").then((m) => m.buildOpenApiDocument()))));
 }
