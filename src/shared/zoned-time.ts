@@ -24,7 +24,6 @@ function clockIn(zone: string): Intl.DateTimeFormat {
     clock = new Intl.DateTimeFormat("en-US", {
       timeZone: zone,
       hourCycle: "h23",
-      era: "short",
       year: "numeric",
       month: "numeric",
       day: "numeric",
@@ -38,23 +37,16 @@ function clockIn(zone: string): Intl.DateTimeFormat {
   return clock;
 }
 
+/** Where each part of a formatted clock reading goes in clockAt's answer. */
+const FIELDS: Partial<Record<Intl.DateTimeFormatPartTypes, number>> = { year: 0, month: 1, day: 2, hour: 3, minute: 4, second: 5 };
+
 /** What the clock in `zone` reads at `instant`: year, month (1-12), day, hour (0-23), minute, second. */
 function clockAt(zone: string, instant: number): [number, number, number, number, number, number] {
   const reading = [0, 0, 0, 0, 0, 0] as [number, number, number, number, number, number];
-  let beforeChrist = false;
   for (const part of clockIn(zone).formatToParts(instant)) {
-    switch (part.type) {
-      case "year": reading[0] = Number(part.value); break;
-      case "month": reading[1] = Number(part.value); break;
-      case "day": reading[2] = Number(part.value); break;
-      case "hour": reading[3] = Number(part.value); break;
-      case "minute": reading[4] = Number(part.value); break;
-      case "second": reading[5] = Number(part.value); break;
-      case "era": beforeChrist = part.value === "BC"; break;
-    }
+    const field = FIELDS[part.type];
+    if (field !== undefined) reading[field] = Number(part.value);
   }
-  // Proleptic Gregorian years as Date.UTC counts them: 1 BC is year 0.
-  if (beforeChrist) reading[0] = 1 - reading[0];
   return reading;
 }
 

@@ -46,7 +46,8 @@ export interface TokenVerifier {
 
 // jose (and undici's fetch, below) load with the first token to verify: a server whose visitors and
 // administrators do not sign in never loads them.
-const loadJose = () => import("jose");
+let jose: Promise<typeof import("jose")> | undefined;
+const loadJose = () => (jose ??= import("jose"));
 
 export function createTokenVerifier(trust: TokenTrust): TokenVerifier {
   const dispatcher = new Agent({ connect: trust.extraCaPem ? { ca: trust.extraCaPem } : {}, headersTimeout: trust.timeoutMs, bodyTimeout: trust.timeoutMs });
