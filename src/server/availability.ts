@@ -62,7 +62,7 @@ export async function offerFor(profile: Profile, now: number, store: Pick<Store,
   const hasRoom = (start: number) => !usage || (usage.get(start) ?? 0) < profile.capacityPerSlot!;
   if (asapSlot && !hasRoom(asapSlot.start)) asap = undefined;
   return {
-    slots: slots.map((slot) => ({ ...slot, available: hasRoom(slot.start) })),
+    slots: slots.map((slot) => ({ start: slot.start, end: slot.end, available: hasRoom(slot.start) })),
     asap,
     permitted,
   };
@@ -72,7 +72,10 @@ export async function offerFor(profile: Profile, now: number, store: Pick<Store,
 export function availabilityBody(profile: Profile, offer: Offer): Availability {
   return {
     timeZone: profile.calendar.timeZone,
-    slots: offer.slots.map((slot) => ({ ...toPublicWindow(slot), available: slot.available })),
+    slots: offer.slots.map((slot) => {
+      const window = toPublicWindow(slot);
+      return { start: window.start, end: window.end, available: slot.available };
+    }),
     asap: offer.asap !== undefined,
   };
 }

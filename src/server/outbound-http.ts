@@ -21,5 +21,6 @@ export type RequestOptions = Omit<Undici.Dispatcher.RequestOptions, "origin" | "
 export function request(url: string, options: RequestOptions = {}): Promise<Undici.Dispatcher.ResponseData> {
   const { dispatcher = getGlobalDispatcher(), ...rest } = options;
   const target = new URL(url);
-  return requestOn.call(dispatcher, { ...rest, origin: target.origin, path: `${target.pathname}${target.search}`, method: rest.method ?? "GET" });
+  // Object.assign rather than a spread followed by properties: see store/rows.ts.
+  return requestOn.call(dispatcher, Object.assign({}, rest, { origin: target.origin, path: `${target.pathname}${target.search}`, method: rest.method ?? "GET" }));
 }

@@ -37,11 +37,10 @@ export function buildVoiceDeliveryRequest(delivery: VoiceDelivery, encoding: Col
   // Our own output must satisfy the documented contract; a failure here is a bug, not bad input.
   ProactiveVoiceDeliveryRequest.parse(body);
   if (encoding === "objects") return body;
-  return {
-    ...body,
+  return Object.assign({}, body, {
     Windows: body.Windows && JSON.stringify(body.Windows),
     InputAttributes: body.InputAttributes && JSON.stringify(body.InputAttributes),
-  };
+  });
 }
 
 export async function createProactiveVoiceDelivery(api: WebApi, body: VoiceDeliveryBody, signal?: AbortSignal): Promise<string> {

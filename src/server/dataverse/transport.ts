@@ -86,7 +86,7 @@ export function call(dispatcher: Dispatcher, options: { origin: string; path: st
           chunks.push(chunk);
         },
         onResponseEnd() {
-          settle(() => resolve({ ...answer!, text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8") }));
+          settle(() => resolve({ statusCode: answer!.statusCode, headers: answer!.headers, text: chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8") }));
         },
         onResponseError(_controller, error) {
           settle(() => reject(error));

@@ -85,7 +85,7 @@ export function createWebApi(orgUrl: string, tokens: TokenProvider, dispatcher: 
           path: base.pathname + pathAndQuery,
           method,
           signal,
-          headers: options.headers ? { ...headersFor(token), ...options.headers } : headersFor(token),
+          headers: options.headers ? Object.assign({}, headersFor(token), options.headers) : headersFor(token),
           body: body === undefined ? undefined : JSON.stringify(body),
         });
       } catch (error) {
