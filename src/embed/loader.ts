@@ -185,7 +185,8 @@ button:focus-visible{outline:3px solid #1b1b1f;outline-offset:3px}
     }
     panel.hidden = false;
     launcher!.setAttribute("aria-expanded", "true");
-    (panel.firstElementChild as HTMLElement).focus();
+    // The panel is fixed in the viewport: nothing to scroll to, and no layout to force for it.
+    (panel.firstElementChild as HTMLElement).focus({ preventScroll: true });
     emit(launcher!, "callback-widget:open", profile);
   }
 
