@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { CENSOR, createLogger, redact } from "./logger";
@@ -24,5 +25,29 @@ describe("log redaction", () => {
     expect(written[0]).toMatchObject({ phoneE164: CENSOR, accessToken: CENSOR, callbackRequestId: "c1", msg: "scheduled" });
     expect(written[1]).toMatchObject({ err: { message: "refused", authorization: CENSOR }, msg: "nested" });
     expect(lines.join("")).not.toMatch(/\+33612345678|secret/);
+  });
+});
+
+describe("standard output", () => {
+  // A child process logs as the server does, then stays up and quiet: its lines must not wait for
+  // the 4 kB block the logger gathers under load, nor be lost when it exits.
+  const script = `
+    import { createLogger } from "./src/server/logger.ts";
+    const logger = createLogger("info");
+    logger.info({ n: 1 }, "first");
+    setTimeout(() => { logger.info({ n: 2 }, "last"); process.exit(0); }, 4000);
+  `;
+
+  it("writes a quiet process's lines within about a second, and what is left at exit", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
+    const started = Date.now();
+    while (!output.includes('"first"') && Date.now() - started < 3500) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Written while the process was still running and quiet (it logs again only at 4 s).
+    expect(output).toContain('"msg":"first"');
+    expect(output).not.toContain('"msg":"last"');
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(output).toContain('"msg":"last"');
   });
 });

@@ -91,6 +91,8 @@ async function main(): Promise<void> {
       })
     : undefined;
   if (demo) logger.info({ demo: `${demo.origin}/` }, `demo host pages (script tag, iframe, single-page app) on ${demo.origin}/`);
+  // Where to go, now rather than once the log's first block has filled (logger.ts).
+  logger.flush();
 
   let stopping = false;
   const stop = async (signal: string) => {
