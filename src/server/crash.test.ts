@@ -3,6 +3,7 @@
 // own process, configured for a "real" organisation that happens to be the simulator.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { request } from "undici";
@@ -13,7 +14,14 @@ import { aroundTheClockProfile } from "./test-harness";
 const dir = mkdtempSync(path.join(tmpdir(), "cw-crash-"));
 let simulator: RunningSimulator;
 let bff: ChildProcess | undefined;
-const port = 3400 + Math.floor(Math.random() * 400);
+// A port nobody listens on (a random one in a range could be another server's: its 422s then
+// looked like this BFF's).
+const port = await new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, "127.0.0.1", () => {
+    const { port: free } = probe.address() as AddressInfo;
+    probe.close(() => resolve(free));
+  });
+});
 const base = `http://127.0.0.1:${port}`;
 
 beforeAll(async () => {
