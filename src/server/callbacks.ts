@@ -3,7 +3,7 @@
 // the request written to the outbox; delivery to Dataverse is the worker's job (outbox/).
 import { createHash } from "node:crypto";
 import metadata from "libphonenumber-js/metadata.max.json";
-import { v7 as timeOrderedId } from "uuid";
+import { timeOrderedId } from "./time-ordered-id";
 import { checkPhone } from "../shared/phone";
 import type { CallbackRequest, FieldError } from "../shared/schemas";
 import { isWithin } from "../shared/calling-hours";
