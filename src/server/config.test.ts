@@ -43,6 +43,9 @@ describe("loadConfig", () => {
   it("refuses malformed values, naming each variable", () => {
     const problems = problemsOf(() => loadConfig({ PORT: "http", DATAVERSE_URL: "http://contoso.crm.dynamics.com", LOG_LEVEL: "loud" }));
     expect(problems.map((p) => p.split(":")[0])).toEqual(["PORT", "LOG_LEVEL", "DATAVERSE_URL"]);
+    // A limit of no requests, or per no time, is a typo, not a setting.
+    for (const limit of ["0/600s", "20/0s", "20/600"]) expect(problemsOf(() => loadConfig({ RATE_LIMIT_PER_ADDRESS: limit }))).toEqual([expect.stringMatching(/^RATE_LIMIT_PER_ADDRESS: must look like 20\/600s/)]);
+    expect(loadConfig({ RATE_LIMIT_PER_ADDRESS: "5/30s" }).addressLimit).toEqual({ max: 5, windowSeconds: 30 });
   });
 
   it("reads a certificate credential and refuses a file without a private key", () => {

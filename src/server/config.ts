@@ -148,7 +148,7 @@ const EnvSchema = z.object({
   AUTH_CA_FILE: z.optional(z.string()),
   AUTH_CLOCK_TOLERANCE_SECONDS: z._default(z.string().check(z.regex(/^\d{1,3}$/, "must be a number of seconds (at most 999)")), "60"),
   DEV_IDP_PORT: port(3003),
-  RATE_LIMIT_PER_ADDRESS: z._default(z.string().check(z.regex(/^\d+\/\d+s$/, "must look like 20/600s (requests per seconds)")), "20/600s"),
+  RATE_LIMIT_PER_ADDRESS: z._default(z.string().check(z.regex(/^[1-9]\d*\/[1-9]\d*s$/, "must look like 20/600s (requests per seconds, both at least 1)")), "20/600s"),
 });
 
 /** Every variable the BFF reads (each is documented in .env.example). */

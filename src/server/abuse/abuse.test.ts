@@ -81,6 +81,21 @@ describe("rate limits", () => {
     expect(harnessed.simulator.ledger()).toHaveLength(3);
   });
 
+  it("keeps refusing a flooding address across a clock boundary, and lets it back in at the refill rate", async () => {
+    const harnessed = await harness({}, { RATE_LIMIT_PER_ADDRESS: "3/60s" });
+    // NOW is on a minute: the allowance is spent just before the next one.
+    clock = NOW + 59_999;
+    for (let i = 0; i < 3; i++) expect((await post(harnessed, callback())).status).toBe(201);
+    clock = NOW + 60_001;
+    const refused = await post(harnessed, callback());
+    expect(refused.status).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("20"); // 60 s / 3: the first request's share refills
+    clock = NOW + 59_999 + 20_000;
+    expect((await post(harnessed, callback())).status).toBe(201);
+    expect((await post(harnessed, callback())).status).toBe(429);
+    expect(harnessed.simulator.ledger()).toHaveLength(4);
+  });
+
   it("lets a page the profile allows read the refusal of a flood, as it reads every other answer", async () => {
     const shop = "https://shop.example";
     const harnessed = await harness({ allowedOrigins: [shop] }, { RATE_LIMIT_PER_ADDRESS: "1/60s" });

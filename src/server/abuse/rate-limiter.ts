@@ -1,6 +1,10 @@
-// Fixed-window rate limits kept by the store (shared between instances on PostgreSQL). A key found
-// over its limit is remembered in memory until its window ends, so a flood from one address is
-// answered without touching the store at all.
+// Rate limits kept by the store (shared between instances on PostgreSQL), as the generic cell rate
+// algorithm: a limit of `max` per `windowSeconds` lets a key spend `max` requests at once, then one
+// more each `windowSeconds / max` as its allowance refills. Its only state is one time per key, and
+// nothing resets at a clock boundary (fixed windows give an address its whole allowance again at
+// every boundary: twice the limit in a moment for a flood that straddles one). A key found over
+// its limit is remembered in memory until its next request would be allowed, so a flood from one
+// address is answered without touching the store at all.
 
 export interface Limit {
   max: number;
@@ -10,9 +14,30 @@ export interface Limit {
 /** `first`: this request is the one that went over the limit (the others are answered from memory). */
 export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; first?: boolean };
 
-export interface RateLimitStore {
-  hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
+/** What one request costs a key's allowance: `costMs`, of at most `capacityMs` that may be spent ahead. */
+export interface RateCost {
+  costMs: number;
+  capacityMs: number;
 }
+
+/** Allowed: the request's cost is taken. Refused: nothing is taken, and `retryAt` says when it would be allowed. */
+export type RateVerdict = { allowed: true } | { allowed: false; retryAt: number };
+
+export interface RateLimitStore {
+  takeRate(key: string, cost: RateCost, now: number): Promise<RateVerdict>;
+}
+
+/**
+ * The rule every store applies to a key's "theoretical arrival time" (`tat`, when its allowance
+ * will be whole again; none stored means whole now): the request is allowed when spending its cost
+ * leaves the allowance no more than `capacityMs` ahead of now.
+ */
+export function spendRate(tat: number | undefined, cost: RateCost, now: number): { allowed: true; tat: number } | { allowed: false; retryAt: number } {
+  const next = Math.max(tat ?? now, now) + cost.costMs;
+  return next - now <= cost.capacityMs ? { allowed: true, tat: next } : { allowed: false, retryAt: next - cost.capacityMs };
+}
+
+export const rateCost = (limit: Limit): RateCost => ({ costMs: (limit.windowSeconds * 1000) / limit.max, capacityMs: limit.windowSeconds * 1000 });
 
 export class RateLimiter {
   private readonly blockedUntil = new Map<string, number>();
@@ -38,11 +63,11 @@ export class RateLimiter {
     const known = this.blocked(key);
     if (known) return known;
     const now = this.now();
-    const { count, resetAt } = await this.store.hitRateLimit(key, limit.windowSeconds * 1000, now);
-    if (count <= limit.max) return { ok: true };
+    const verdict = await this.store.takeRate(key, rateCost(limit), now);
+    if (verdict.allowed) return { ok: true };
     if (this.blockedUntil.size > 50_000) this.sweep(now);
-    this.blockedUntil.set(key, resetAt);
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)), first: true };
+    this.blockedUntil.set(key, verdict.retryAt);
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((verdict.retryAt - now) / 1000)), first: true };
   }
 
   private sweep(now: number): void {

@@ -83,7 +83,7 @@ export function registerPublicApi(app: Hono<AppEnv>, deps: AppDeps): void {
         metrics.callbackRequests.inc({ outcome: "rate_limited" });
         // One line when an address goes over its limit, not one per refusal: a flood of twenty
         // thousand requests must not become twenty thousand writes to the log (the metric counts them).
-        if (verdict.first) deps.logger.warn({ requestId: c.get("requestId"), retryAfterSeconds: verdict.retryAfterSeconds }, "a client address went over its limit; its requests are refused until the window ends");
+        if (verdict.first) deps.logger.warn({ requestId: c.get("requestId"), retryAfterSeconds: verdict.retryAfterSeconds }, "a client address went over its limit; its requests are refused until its allowance refills");
         else c.set("quietLog", true);
         return rateLimited(c, verdict.retryAfterSeconds, [fieldError("", "rate_limited")]);
       }

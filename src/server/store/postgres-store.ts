@@ -1,7 +1,8 @@
 // The shared store for several BFF instances: PostgreSQL through node-postgres. Instances claim
 // outbox rows with FOR UPDATE SKIP LOCKED, so each row is delivered by one of them at a time, and
-// share rate-limit windows. Migrations are versioned and run at start-up under an advisory lock.
+// share rate allowances. Migrations are versioned and run at start-up under an advisory lock.
 import pg from "pg";
+import { spendRate, type RateCost, type RateVerdict } from "../abuse/rate-limiter";
 import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, patchColumns, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
 import type { CallbackPatch, CallbackRecord, CallbackStatus, Claim, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
 
@@ -47,6 +48,10 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE callback_requests ADD COLUMN consent_language TEXT`,
   // Delivery ids are looked up with the number they were for (the phone index), as in SQLite.
   `DROP INDEX callback_requests_delivery`,
+  // Rate limits as one theoretical arrival time per key (abuse/rate-limiter.ts), not counts per
+  // fixed window, which reset at every window boundary.
+  `DROP TABLE rate_limits;
+   CREATE TABLE rate_limit_allowances (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL);`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
@@ -302,18 +307,25 @@ export class PostgresStore implements Store {
     return { queued: byStatus.queued, oldestQueuedAt, byStatus };
   }
 
-  async hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }> {
-    const resetAt = Math.floor(now / windowMs) * windowMs + windowMs;
-    const { rows } = await this.pool.query<{ count: number }>(
-      `INSERT INTO rate_limits (key, reset_at, count) VALUES ($1, $2, 1)
-       ON CONFLICT (key, reset_at) DO UPDATE SET count = rate_limits.count + 1 RETURNING count`,
-      [key, resetAt],
+  async takeRate(key: string, cost: RateCost, now: number): Promise<RateVerdict> {
+    // The rule of spendRate, in one statement so that instances taking from one key at once
+    // cannot both spend its last request: the row is locked from the conflict to the update.
+    const { rows } = await this.pool.query<{ tat: number }>(
+      `INSERT INTO rate_limit_allowances AS a (key, tat) VALUES ($1, $2::double precision + $3)
+       ON CONFLICT (key) DO UPDATE SET tat = GREATEST(a.tat, $2) + $3
+         WHERE GREATEST(a.tat, $2) + $3 - $2 <= $4
+       RETURNING tat`,
+      [key, now, cost.costMs, cost.capacityMs],
     );
     if (++this.hitsSinceSweep >= 1000) {
       this.hitsSinceSweep = 0;
-      void this.pool.query(`DELETE FROM rate_limits WHERE reset_at < $1`, [now]).catch(() => undefined);
+      void this.pool.query(`DELETE FROM rate_limit_allowances WHERE tat <= $1`, [now]).catch(() => undefined);
     }
-    return { count: rows[0]!.count, resetAt };
+    if (rows.length > 0) return { allowed: true };
+    // Refused: when it would be allowed, from the allowance as it stands now.
+    const current = await this.pool.query<{ tat: number }>(`SELECT tat FROM rate_limit_allowances WHERE key = $1`, [key]);
+    const verdict = spendRate(current.rows[0]?.tat, cost, now);
+    return verdict.allowed ? { allowed: false, retryAt: now } : verdict;
   }
 
   async ping(): Promise<void> {

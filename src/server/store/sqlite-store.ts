@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { fromConsentRow, fromRow, insertValues, INSERT_COLUMNS, NumberLimited, patchColumns, SlotFull, STATUSES, type CallbackRow, type ConsentRow } from "./rows";
+import { spendRate, type RateCost, type RateVerdict } from "../abuse/rate-limiter";
 import type { CallbackPatch, CallbackRecord, CallbackStatus, Claim, ConsentRecord, DoNotCallEntry, InsertResult, NewCallback, NumberLimit, OutboxStats, SlotReservation, Store } from "./types";
 
 const MIGRATIONS: string[] = [
@@ -70,8 +71,8 @@ export function openSqliteStore(dataDir: string): SqliteStore {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   private readonly statements;
-  /** Rate-limit windows live in memory: the embedded store serves one instance. */
-  private readonly rateWindows = new Map<string, { count: number; resetAt: number }>();
+  /** Rate allowances live in memory (each key's theoretical arrival time): the embedded store serves one instance. */
+  private readonly rateTats = new Map<string, number>();
   private readonly patchStatements = new Map<string, Database.Statement>();
   /** Writes waiting for this turn's transaction. */
   private pending: Array<{ work: () => unknown; savepoint: boolean; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
@@ -349,19 +350,17 @@ export class SqliteStore implements Store {
     return { queued: byStatus.queued, oldestQueuedAt, byStatus };
   }
 
-  async hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }> {
-    let window = this.rateWindows.get(key);
-    if (!window || window.resetAt <= now) {
-      if (this.rateWindows.size > 100_000) this.sweepRateWindows(now);
-      window = { count: 0, resetAt: Math.floor(now / windowMs) * windowMs + windowMs };
-      this.rateWindows.set(key, window);
-    }
-    window.count++;
-    return { ...window };
+  async takeRate(key: string, cost: RateCost, now: number): Promise<RateVerdict> {
+    const verdict = spendRate(this.rateTats.get(key), cost, now);
+    if (!verdict.allowed) return verdict;
+    if (this.rateTats.size > 100_000) this.sweepRates(now);
+    this.rateTats.set(key, verdict.tat);
+    return { allowed: true };
   }
 
-  private sweepRateWindows(now: number): void {
-    for (const [key, window] of this.rateWindows) if (window.resetAt <= now) this.rateWindows.delete(key);
+  /** Keys whose allowance is whole again hold nothing that an absent key does not. */
+  private sweepRates(now: number): void {
+    for (const [key, tat] of this.rateTats) if (tat <= now) this.rateTats.delete(key);
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,7 @@ import { openSqliteStore, SCHEMA_VERSION as SQLITE_VERSION } from "./sqlite-stor
 import { dropSchema, postgresAvailable, TEST_DATABASE_URL, uniqueSchema } from "./test-databases";
 import { patchedRecord, queuedRecord } from "./rows";
 import type { NewCallback, Store } from "./types";
+import { rateCost } from "../abuse/rate-limiter";
 
 const T0 = Date.parse("2030-03-12T09:00:00Z");
 let n = 0;
@@ -268,13 +269,35 @@ function contract(name: string, open: () => Promise<{ store: Store; cleanup(): P
       expect(await store.recentCallbacks(1)).toHaveLength(1);
     });
 
-    it("counts rate-limit hits per fixed window", async () => {
+    it("lets a key spend its rate allowance at once, then one request per refill, refusing the rest without charging them", async () => {
       const key = `limit-${n++}`;
-      const window = 60_000;
-      const at = Math.floor(T0 / window) * window;
-      expect(await store.hitRateLimit(key, window, at + 1)).toEqual({ count: 1, resetAt: at + window });
-      expect(await store.hitRateLimit(key, window, at + 2)).toEqual({ count: 2, resetAt: at + window });
-      expect(await store.hitRateLimit(key, window, at + window)).toEqual({ count: 1, resetAt: at + 2 * window });
+      const cost = rateCost({ max: 3, windowSeconds: 60 }); // one request refills every 20 s
+      for (let i = 0; i < 3; i++) expect(await store.takeRate(key, cost, T0 + i)).toEqual({ allowed: true });
+      // The fourth would be allowed once the first request's share has refilled.
+      expect(await store.takeRate(key, cost, T0 + 10)).toEqual({ allowed: false, retryAt: T0 + 20_000 });
+      expect(await store.takeRate(key, cost, T0 + 19_999)).toEqual({ allowed: false, retryAt: T0 + 20_000 });
+      expect(await store.takeRate(key, cost, T0 + 20_000)).toEqual({ allowed: true });
+      expect(await store.takeRate(key, cost, T0 + 20_001)).toEqual({ allowed: false, retryAt: T0 + 40_000 });
+      // Another key has its own allowance; after a whole window of quiet, the whole allowance is back.
+      expect(await store.takeRate(`${key}-other`, cost, T0 + 20_001)).toEqual({ allowed: true });
+      for (let i = 0; i < 3; i++) expect(await store.takeRate(key, cost, T0 + 100_000 + i)).toEqual({ allowed: true });
+      expect((await store.takeRate(key, cost, T0 + 100_003)).allowed).toBe(false);
+    });
+
+    it("does not give the allowance back at a clock boundary", async () => {
+      const key = `limit-${n++}`;
+      const cost = rateCost({ max: 20, windowSeconds: 600 });
+      const boundary = Math.ceil(T0 / 600_000) * 600_000 + 600_000;
+      for (let i = 0; i < 20; i++) expect((await store.takeRate(key, cost, boundary - 1)).allowed).toBe(true);
+      // Fixed ten-minute windows would allow twenty more here.
+      expect(await store.takeRate(key, cost, boundary + 1)).toEqual({ allowed: false, retryAt: boundary - 1 + 30_000 });
+    });
+
+    it("takes from one allowance atomically when requests arrive together", async () => {
+      const key = `limit-${n++}`;
+      const cost = rateCost({ max: 4, windowSeconds: 60 });
+      const verdicts = await Promise.all(Array.from({ length: 12 }, () => store.takeRate(key, cost, T0)));
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(4);
     });
   });
 }

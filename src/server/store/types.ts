@@ -2,6 +2,7 @@
 // embedded default (one instance) and PostgreSQL for several instances sharing one outbox.
 // Times are epoch milliseconds. Personal data arrives sealed (see personal-data.ts).
 import type { PublicWindow } from "../../shared/windows";
+import type { RateCost, RateVerdict } from "../abuse/rate-limiter";
 
 /**
  * queued: waiting for (another) delivery attempt; scheduled: Dataverse accepted it;
@@ -167,8 +168,8 @@ export interface Store {
   /** A number's requests in the given statuses, across profiles, oldest first. */
   callbacksForPhone(phoneHash: string, statuses: readonly CallbackStatus[]): Promise<CallbackRecord[]>;
   outboxStats(): Promise<OutboxStats>;
-  /** Counts one hit in the fixed window containing `now`; returns the count so far and when it resets. */
-  hitRateLimit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>;
+  /** Takes one request's cost from a key's rate allowance, atomically (see abuse/rate-limiter.ts). */
+  takeRate(key: string, cost: RateCost, now: number): Promise<RateVerdict>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
