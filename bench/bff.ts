@@ -66,7 +66,11 @@ export function startFloorProxy(simulator: Simulator, token: string, contactId: 
 const JSON_HEADERS = { "content-type": "application/json" };
 
 export interface ThroughputFigures {
-  floor: CostedLoad[];
+  /** The floor proxy's runs, before each callback run and after the last, and all of them together. */
+  floorRuns: CostedLoad[];
+  floor: CostedLoad;
+  /** The callback runs, interleaved with the floor's, and all of them together. */
+  callbackRuns: CostedLoad[];
   callbacks: CostedLoad;
   availability: CostedLoad;
   availabilityBytes: number;
@@ -86,37 +90,71 @@ async function costed(processes: Record<string, number | undefined>, run: () => 
   return { ...result, cpuMsPerRequest };
 }
 
-/** Callback and availability throughput of a running BFF, between two runs of the floor proxy. */
+/**
+ * Several runs of one load as one: requests over their whole time, CPU over all their requests,
+ * and the median of the runs' percentiles.
+ */
+export function combineRuns(runs: CostedLoad[]): CostedLoad {
+  const total = runs.reduce((sum, run) => sum + run.total, 0);
+  const durationSeconds = runs.reduce((sum, run) => sum + run.durationSeconds, 0);
+  const statusCodes: Record<string, number> = {};
+  const cpuMsPerRequest: Record<string, number> = {};
+  for (const run of runs) {
+    for (const [code, count] of Object.entries(run.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    for (const [name, ms] of Object.entries(run.cpuMsPerRequest)) cpuMsPerRequest[name] = (cpuMsPerRequest[name] ?? 0) + (ms * run.total) / Math.max(1, total);
+  }
+  return {
+    requestsPerSecond: total / durationSeconds,
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+    total,
+    statusCodes,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    timeouts: runs.reduce((sum, run) => sum + run.timeouts, 0),
+    durationSeconds,
+    cpuMsPerRequest,
+  };
+}
+
+/**
+ * Callback and availability throughput of a running BFF against the floor proxy. This host's speed
+ * drifts by tens of percent over minutes, so the callback load and the floor's take turns (`rounds`
+ * runs of each, a last floor run after them) and each side's figure is all its runs together.
+ */
 export async function measureThroughput(
   bff: Bff,
   simulator: Simulator,
   floor: { url: string; child: Child },
   slots: OfferedSlot[],
-  durationSeconds: number,
+  options: { rounds: number; durationSeconds: number },
   onPhase: (name: string) => void = () => undefined,
 ): Promise<ThroughputFigures> {
-  const floorRun = async () => {
-    await load({ url: `${floor.url}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
-    return costed({ "floor proxy": floor.child.process.pid, simulator: simulator.child.process.pid }, () =>
-      load({ url: `${floor.url}/api/v1/callbacks`, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }),
-    );
+  const { rounds, durationSeconds } = options;
+  const warmedRun = async (processes: Record<string, number | undefined>, url: string) => {
+    await load({ url, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
+    return costed(processes, () => load({ url, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }));
   };
-  const floorBefore = await floorRun();
+  const floorRun = () => warmedRun({ "floor proxy": floor.child.process.pid, simulator: simulator.child.process.pid }, `${floor.url}/api/v1/callbacks`);
   const processes = { bff: bff.child.process.pid, simulator: simulator.child.process.pid };
+  const callbackRun = () => warmedRun(processes, `${bff.url}/api/v1/callbacks`);
 
-  const callbacksUrl = `${bff.url}/api/v1/callbacks`;
-  onPhase("callbacks");
-  await load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds: 2 });
-  const callbacks = await costed(processes, () => load({ url: callbacksUrl, method: "POST", headers: JSON_HEADERS, body: callbackBodies(PROFILE, slots), durationSeconds }));
+  const floorRuns: CostedLoad[] = [];
+  const callbackRuns: CostedLoad[] = [];
+  for (let round = 0; round < rounds; round++) {
+    onPhase("floor runs (BFF idle)");
+    floorRuns.push(await floorRun());
+    onPhase("callbacks");
+    callbackRuns.push(await callbackRun());
+  }
+  onPhase("floor runs (BFF idle)");
+  floorRuns.push(await floorRun());
 
   const availabilityUrl = `${bff.url}/api/v1/profiles/${PROFILE}/availability`;
   onPhase("availability");
   const availabilityBytes = (await (await fetch(availabilityUrl)).arrayBuffer()).byteLength;
   await load({ url: availabilityUrl, durationSeconds: 2 });
-  const availability = await costed(processes, () => load({ url: availabilityUrl, durationSeconds }));
-
-  const floorAfter = await floorRun();
-  return { floor: [floorBefore, floorAfter], callbacks, availability, availabilityBytes };
+  const availability = await costed(processes, () => load({ url: availabilityUrl, durationSeconds: durationSeconds * rounds }));
+  return { floorRuns, floor: combineRuns(floorRuns), callbackRuns, callbacks: combineRuns(callbackRuns), availability, availabilityBytes };
 }
 
 export interface VisitorFigures {
