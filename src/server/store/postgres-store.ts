@@ -49,9 +49,9 @@ const MIGRATIONS: string[] = [
   // Delivery ids are looked up with the number they were for (the phone index), as in SQLite.
   `DROP INDEX callback_requests_delivery`,
   // Rate limits as one theoretical arrival time per key (abuse/rate-limiter.ts), not counts per
-  // fixed window, which reset at every window boundary.
-  `DROP TABLE rate_limits;
-   CREATE TABLE rate_limit_allowances (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL);`,
+  // fixed window, which reset at every window boundary. rate_limits stays for instances of the
+  // previous version still running during a rolling upgrade; nothing of this version reads it.
+  `CREATE TABLE rate_limit_allowances (key TEXT PRIMARY KEY, tat DOUBLE PRECISION NOT NULL);`,
 ];
 
 /** The schema version the migrations above lead to (the highest row of schema_migrations). */
