@@ -82,7 +82,11 @@ async function settle(harnessed: Harness, ids: string[], stepMs = 1_000, rounds 
     await harnessed.bff.worker.drain();
     const records = await Promise.all(ids.map((id) => harnessed.bff.store.getCallback(id)));
     if (records.every((r) => r && r.status !== "queued")) return records as CallbackRecord[];
-    if (round === rounds) throw new Error(`still queued after ${rounds} rounds: ${records.filter((r) => r?.status === "queued").map((r) => r!.lastError).join("; ")}`);
+    if (round === rounds) {
+      // What a stuck request looked like, for the next time this fails.
+      const stuck = records.filter((r) => r?.status === "queued").map((r) => `${r!.lastError} (next attempt at ${r!.nextAttemptAt}, claimed by ${r!.claimedBy ?? "nobody"} until ${r!.leaseUntil ?? "-"})`);
+      throw new Error(`still queued after ${rounds} rounds at ${clock}: ${stuck.join("; ")}`);
+    }
     clock += stepMs;
     if (realPauseMs) await new Promise((resolve) => setTimeout(resolve, realPauseMs));
     await harnessed.bff.worker.tick();
