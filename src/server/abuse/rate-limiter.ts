@@ -11,7 +11,10 @@ export interface Limit {
   windowSeconds: number;
 }
 
-/** `first`: this request is the one that went over the limit (the others are answered from memory). */
+/**
+ * `first`: the key's first refusal within its window, to report (the others are only counted): a
+ * flood refused every refill, one request each `windowSeconds / max`, is reported once a window.
+ */
 export type LimitVerdict = { ok: true } | { ok: false; retryAfterSeconds: number; first?: boolean };
 
 /** What one request costs a key's allowance: `costMs`, of at most `capacityMs` that may be spent ahead. */
@@ -41,6 +44,8 @@ export const rateCost = (limit: Limit): RateCost => ({ costMs: (limit.windowSeco
 
 export class RateLimiter {
   private readonly blockedUntil = new Map<string, number>();
+  /** When each key's refusals were last reported, until its window has passed. */
+  private readonly reported = new Map<string, { at: number; windowMs: number }>();
 
   constructor(
     private readonly store: RateLimitStore,
@@ -65,12 +70,16 @@ export class RateLimiter {
     const now = this.now();
     const verdict = await this.store.takeRate(key, rateCost(limit), now);
     if (verdict.allowed) return { ok: true };
-    if (this.blockedUntil.size > 50_000) this.sweep(now);
+    if (this.blockedUntil.size > 50_000 || this.reported.size > 50_000) this.sweep(now);
     this.blockedUntil.set(key, verdict.retryAt);
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((verdict.retryAt - now) / 1000)), first: true };
+    const last = this.reported.get(key);
+    const first = !last || last.at + last.windowMs <= now;
+    if (first) this.reported.set(key, { at: now, windowMs: limit.windowSeconds * 1000 });
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((verdict.retryAt - now) / 1000)), first };
   }
 
   private sweep(now: number): void {
     for (const [key, until] of this.blockedUntil) if (until <= now) this.blockedUntil.delete(key);
+    for (const [key, last] of this.reported) if (last.at + last.windowMs <= now) this.reported.delete(key);
   }
 }
