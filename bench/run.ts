@@ -137,7 +137,7 @@ try {
   // Three turns of 5 s each side (60 s in all with the warm-ups): the host's drift falls on both.
   const rounds = quick ? 1 : 3;
   const duration = quick ? 3 : 5;
-  log("throughput: floor proxy, callbacks, availability, floor proxy again");
+  log(`throughput: floor proxy and callbacks in turns (${rounds} each), floor proxy again, availability`);
   const proxyPort = await freePort();
   const proxy = startFloorProxy(simulator, (await simulatorClient(simulator)).token, contactIds[0]!, proxyPort);
   children.push(proxy);
