@@ -98,7 +98,8 @@ export class DeliveryWorker {
   /** The time limits of the attempts under way, to cut them short at shutdown. */
   private readonly limits = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  /** The polling round under way, if one is. */
+  private round: Promise<void> | undefined;
   private stopping = false;
 
   constructor(
@@ -124,6 +125,8 @@ export class DeliveryWorker {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
+    // A round under way may still launch what it claimed: those attempts are waited for too.
+    await this.round;
     const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
     for (const limit of this.limits) limit.abort(new Error("the BFF is shutting down"));
@@ -160,19 +163,27 @@ export class DeliveryWorker {
     return claimed ? this.launch(claimed) : undefined;
   }
 
-  /** One polling round: claims what is due, up to the free concurrency. */
-  async tick(): Promise<void> {
-    if (this.ticking || this.stopping || this.deps.gateway.pausedUntil() > 0) return;
+  /**
+   * One polling round: claims what is due, up to the free concurrency. While a round is under way
+   * (the poll timer's, say), resolves when that one has ended rather than starting another: a
+   * caller that awaits tick() always awaits a real claim, and one that calls it in a loop cannot
+   * spin on answers that never wait for the store.
+   */
+  tick(): Promise<void> {
+    if (this.round) return this.round;
+    if (this.stopping || this.deps.gateway.pausedUntil() > 0) return Promise.resolve();
     const free = this.options.concurrency - this.inFlight.size;
-    if (free <= 0) return;
-    this.ticking = true;
+    if (free <= 0) return Promise.resolve();
+    this.round = this.claimDue(free).finally(() => (this.round = undefined));
+    return this.round;
+  }
+
+  private async claimDue(free: number): Promise<void> {
     try {
       const due = await this.deps.store.claimDue(this.id, this.now(), this.options.leaseMs, free, [...this.working]);
       for (const record of due) void this.launch(record);
     } catch (error) {
       this.deps.logger.error({ err: (error as Error).message }, "outbox poll failed");
-    } finally {
-      this.ticking = false;
     }
   }
 

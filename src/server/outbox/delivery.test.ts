@@ -140,6 +140,20 @@ describe("delivery through a misbehaving Dataverse", () => {
     expect(harnessed.simulator.ledger()).toHaveLength(1);
   });
 
+  it("delivers once due while the poll timer's own round is under way", async () => {
+    // A round started before the request was due (as the poll timer's may be) waits for the
+    // store's next flush; a tick() meanwhile must wait for it, not answer at once: settle() would
+    // then go round without ever letting the event loop run that flush, and nothing would be sent.
+    const harnessed = await harness({ faults: [{ target: "action", kind: "status", status: 503, retryAfterSeconds: 30, times: 1 }] });
+    const { status, body: queued } = await post(harnessed, body());
+    expect(status).toBe(202);
+    const underWay = harnessed.bff.worker.tick();
+    const [done] = await settle(harnessed, [queued.requestId]);
+    await underWay;
+    expect(done).toMatchObject({ status: "scheduled", attempts: 2 });
+    expect(actionCalls(harnessed)).toBe(2);
+  });
+
   it("waits the full Retry-After of a 503 before trying again", async () => {
     const harnessed = await harness({ faults: [{ target: "action", kind: "status", status: 503, retryAfterSeconds: 45, times: 1 }] });
     const { status, body: queued } = await post(harnessed, body());
