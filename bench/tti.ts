@@ -89,6 +89,7 @@ export async function startHostServer(floorDir: string, port: number, bffUrl: st
 
 async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scenario, string>, throttle: number, verify: boolean) {
   const context = await browser.newContext();
+  let timer: NodeJS.Timeout | undefined;
   try {
     const page = await context.newPage();
     await page.addInitScript(PROBE);
@@ -97,13 +98,13 @@ async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scena
     await cdp.send("Runtime.enable");
     await cdp.send("Runtime.addBinding", { name: "__benchReport" });
     const reported = new Promise<ProbeReport>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${scenario}: the phone field did not show within 60 s`)), 60_000);
+      timer = setTimeout(() => reject(new Error(`${scenario}: the phone field did not show within 60 s`)), 60_000);
       cdp.on("Runtime.bindingCalled", (event) => {
-        if (event.name !== "__benchReport") return;
-        clearTimeout(timer);
-        resolve(JSON.parse(event.payload) as ProbeReport);
+        if (event.name === "__benchReport") resolve(JSON.parse(event.payload) as ProbeReport);
       });
     });
+    // Awaited below; should the navigation or the click fail first, this must not go unhandled.
+    reported.catch(() => undefined);
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
     await page.goto(urls[scenario], { waitUntil: "commit" });
     const clicks = scenario === "embed" || scenario === "floor-click";
@@ -135,6 +136,7 @@ async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scena
     }
     return { ms: report.ready - (clicks ? report.click! : 0), fetched };
   } finally {
+    clearTimeout(timer);
     await context.close();
   }
 }
