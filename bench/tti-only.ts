@@ -1,22 +1,35 @@
 // `npx tsx bench/tti-only.ts`: only the widget's sizes and time to interactive, as `npm run bench`
 // measures them (same builds, same servers, same probe and floors), in about a minute instead of
 // three: for working on the widget's speed. Prints the figures and writes bench/tmp/tti-only.json.
-// Options: --loads N (15), --throttles 1,4 (both), --no-build (reuse dist/ and bench/tmp/floor).
+// Options: --loads N (15), --throttles 1,4 (both), --no-build (reuse dist/ and bench/tmp/floor),
+// --trace SCENARIO (standalone, floor, embed or floor-click): instead, where that page's main
+// thread spends the time, from Chromium traces of --loads loads (bench/tti-trace.ts).
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { chromium } from "@playwright/test";
 import { PROFILE } from "./bff";
 import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
 import { measureBundle, staticClosure } from "./sizes";
-import { measureTti, startHostServer } from "./tti";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+import { measureTti, startHostServer, type Scenario } from "./tti";
+import { traceTti } from "./tti-trace";
 
 const { values } = parseArgs({
-  options: { loads: { type: "string", default: "15" }, throttles: { type: "string", default: "1,4" }, "no-build": { type: "boolean", default: false } },
+  options: {
+    loads: { type: "string", default: "15" },
+    throttles: { type: "string", default: "1,4" },
+    "no-build": { type: "boolean", default: false },
+    trace: { type: "string" },
+  },
 });
 const loads = Number(values.loads);
 const throttles = values.throttles.split(",").map(Number);
+const SCENARIOS: Scenario[] = ["standalone", "floor", "embed", "floor-click"];
+const traced = values.trace as Scenario | undefined;
+if (traced !== undefined && !SCENARIOS.includes(traced)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
 if (!values["no-build"]) {
@@ -62,15 +75,22 @@ try {
   const bff = await retried(() => startBff("bff-tti", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }));
   try {
     const host = await startHostServer(FLOOR, hostPort, bff.url);
-    const tti = await measureTti(
-      {
-        standalone: `${bff.url}/callback/${PROFILE}`,
-        floor: `${host.origin}/index.html`,
-        embed: `${host.origin}/host.html`,
-        "floor-click": `${host.origin}/on-click.html`,
-      },
-      { loads, throttles },
-    );
+    const urls = {
+      standalone: `${bff.url}/callback/${PROFILE}`,
+      floor: `${host.origin}/index.html`,
+      embed: `${host.origin}/host.html`,
+      "floor-click": `${host.origin}/on-click.html`,
+    };
+    if (traced) {
+      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+      const trace = await traceTti(browser, traced, urls, loads).finally(() => browser.close());
+      host.server.close();
+      const busy = trace.selfMs.reduce((sum, entry) => sum + entry.ms, 0);
+      process.stdout.write(`${traced}, traced (slower than measured): ${trace.meanMs.toFixed(0)} ms to ready, main thread busy ${busy.toFixed(0)} ms of it (mean of ${loads} loads)\n`);
+      for (const { event, ms } of trace.selfMs.slice(0, 30)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${event}\n`);
+      process.exit(0);
+    }
+    const tti = await measureTti(urls, { loads, throttles });
     host.server.close();
     const counted = new Set([...bundles.standalone.files, ...bundles.embed.files].map((f) => `/${f.file}`));
     const uncounted = new Set(tti.flatMap((t) => [...t.fetchedBeforeReady.standalone, ...t.fetchedBeforeReady.embed]).filter((p) => !counted.has(p) && p !== "/embed.js"));

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import { readFileSync, existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
-import { chromium, type Browser } from "@playwright/test";
+import { chromium, type Browser, type BrowserContext, type Page } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 import { preferredEncoding } from "../src/server/content-encoding";
 
@@ -26,7 +26,7 @@ export interface TtiRun {
 // marks reach the bench through a CDP binding (`__benchReport`, native: no script of Playwright's
 // runs in the page while it loads; waitForFunction would compile Playwright's injected script on
 // the page's main thread, tens of milliseconds, in the middle of what is measured).
-const PROBE = `(() => {
+export const PROBE = `(() => {
   const w = window;
   const roots = [document];
   let seen = false;
@@ -57,7 +57,7 @@ const PROBE = `(() => {
   addEventListener("click", () => { if (click === undefined) click = performance.now(); }, true);
 })();`;
 
-interface ProbeReport {
+export interface ProbeReport {
   /** performance.now() at the first click (undefined on a page loaded without one). */
   click?: number;
   seen: number;
@@ -87,33 +87,49 @@ export async function startHostServer(floorDir: string, port: number, bffUrl: st
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/**
+ * A page in `context` with the probe installed, and its report: the marks arrive through the CDP
+ * binding once the page (after `openScenario`) shows its field.
+ */
+export async function probedPage(context: BrowserContext, scenario: Scenario) {
+  const page = await context.newPage();
+  await page.addInitScript(PROBE);
+  const cdp = await context.newCDPSession(page);
+  // Bindings added here are installed in every context the page creates later, before its scripts.
+  await cdp.send("Runtime.enable");
+  await cdp.send("Runtime.addBinding", { name: "__benchReport" });
+  let timer: NodeJS.Timeout | undefined;
+  const reported = new Promise<ProbeReport>((resolve, reject) => {
+    // unref: a load that fails first (navigation, click) must not keep the bench alive for it.
+    timer = setTimeout(() => reject(new Error(`${scenario}: the phone field did not show within 60 s`)), 60_000).unref();
+    cdp.on("Runtime.bindingCalled", (event) => {
+      if (event.name === "__benchReport") resolve(JSON.parse(event.payload) as ProbeReport);
+    });
+  }).finally(() => clearTimeout(timer));
+  // Awaited by the caller; should the navigation or the click fail first, this must not go unhandled.
+  reported.catch(() => undefined);
+  return { page, cdp, reported };
+}
+
+export const clicks = (scenario: Scenario) => scenario === "embed" || scenario === "floor-click";
+
+/** Loads the scenario's page and, for the two that open on a click, clicks its launcher. */
+export async function openScenario(page: Page, scenario: Scenario, urls: Record<Scenario, string>): Promise<void> {
+  await page.goto(urls[scenario], { waitUntil: "commit" });
+  if (clicks(scenario)) {
+    const launcher = scenario === "embed" ? page.getByRole("button", { name: "Call me back" }) : page.locator("#launcher");
+    await launcher.click();
+  }
+}
+
 async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scenario, string>, throttle: number, verify: boolean) {
   const context = await browser.newContext();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const page = await context.newPage();
-    await page.addInitScript(PROBE);
-    const cdp = await context.newCDPSession(page);
-    // Bindings added here are installed in every context the page creates later, before its scripts.
-    await cdp.send("Runtime.enable");
-    await cdp.send("Runtime.addBinding", { name: "__benchReport" });
-    const reported = new Promise<ProbeReport>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${scenario}: the phone field did not show within 60 s`)), 60_000);
-      cdp.on("Runtime.bindingCalled", (event) => {
-        if (event.name === "__benchReport") resolve(JSON.parse(event.payload) as ProbeReport);
-      });
-    });
-    // Awaited below; should the navigation or the click fail first, this must not go unhandled.
-    reported.catch(() => undefined);
+    const { page, cdp, reported } = await probedPage(context, scenario);
     if (throttle > 1) await cdp.send("Emulation.setCPUThrottlingRate", { rate: throttle });
-    await page.goto(urls[scenario], { waitUntil: "commit" });
-    const clicks = scenario === "embed" || scenario === "floor-click";
-    if (clicks) {
-      const launcher = scenario === "embed" ? page.getByRole("button", { name: "Call me back" }) : page.locator("#launcher");
-      await launcher.click();
-    }
+    await openScenario(page, scenario, urls);
     const report = await reported;
-    if (clicks && report.click === undefined) throw new Error(`${scenario}: the click was not seen`);
+    if (clicks(scenario) && report.click === undefined) throw new Error(`${scenario}: the click was not seen`);
     let fetched: string[] = [];
     if (verify) {
       // What the page asked for before the field showed; the form's own effects ask for the phone
@@ -134,9 +150,8 @@ async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scena
         if (!value.replace(/\D/g, "").startsWith("0612")) throw new Error(`the phone field did not take input (${scenario}: "${value}")`);
       }
     }
-    return { ms: report.ready - (clicks ? report.click! : 0), fetched };
+    return { ms: report.ready - (clicks(scenario) ? report.click! : 0), fetched };
   } finally {
-    clearTimeout(timer);
     await context.close();
   }
 }
