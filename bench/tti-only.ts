@@ -14,7 +14,7 @@ import { PROFILE } from "./bff";
 import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
 import { measureBundle, staticClosure } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
-import { measureTti, startHostServer, type Scenario } from "./tti";
+import { clicks, measureTti, startHostServer, type Scenario } from "./tti";
 import { traceTti } from "./tti-trace";
 
 const { values } = parseArgs({
@@ -88,6 +88,8 @@ try {
       const busy = trace.selfMs.reduce((sum, entry) => sum + entry.ms, 0);
       process.stdout.write(`${traced}, traced (slower than measured): ${trace.meanMs.toFixed(0)} ms to ready, main thread busy ${busy.toFixed(0)} ms of it (mean of ${loads} loads)\n`);
       for (const { event, ms } of trace.selfMs.slice(0, 30)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${event}\n`);
+      process.stdout.write(`scripts fetched before ready (medians, ms from ${clicks(traced) ? "the click" : "navigation start"}):\n`);
+      for (const { file, askedMs, arrivedMs } of trace.scripts) process.stdout.write(`  asked ${askedMs.toFixed(0).padStart(5)}, arrived ${arrivedMs.toFixed(0).padStart(5)}  ${file}\n`);
       process.exit(0);
     }
     const tti = await measureTti(urls, { loads, throttles });

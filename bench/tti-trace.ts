@@ -1,10 +1,11 @@
 // Where a page's main thread spends the time `measureTti` counts: a Chromium trace of each load,
 // from navigation start (or the launcher's click) to the probe's ready mark, as self time per
 // trace event (V8's parsing and compiling, script evaluation, React's tasks, style, layout, and the
-// font lookups inside layout). For explaining a figure, not for quoting one: tracing slows the page.
+// font lookups inside layout), and when each script was asked for and had arrived (Resource
+// Timing). For explaining a figure, not for quoting one: tracing slows the page.
 //   npx tsx bench/tti-only.ts --trace embed --loads 5 --no-build
 import type { Browser } from "@playwright/test";
-import { clicks, openScenario, probedPage, type Scenario } from "./tti";
+import { clicks, median, openScenario, probedPage, type Scenario } from "./tti";
 
 const CATEGORIES = [
   "devtools.timeline",
@@ -39,10 +40,13 @@ export interface TtiTrace {
   meanMs: number;
   /** Main-thread time per event, its nested events' time taken out, averaged per load, largest first. */
   selfMs: Array<{ event: string; ms: number }>;
+  /** Each script the page fetched before its ready mark: medians of when it was asked for and had arrived, from the click or navigation start. */
+  scripts: Array<{ file: string; askedMs: number; arrivedMs: number }>;
 }
 
 export async function traceTti(browser: Browser, scenario: Scenario, urls: Record<Scenario, string>, loads: number): Promise<TtiTrace> {
   const self = new Map<string, number>();
+  const scripts = new Map<string, { asked: number[]; arrived: number[] }>();
   let sum = 0;
   // One unmeasured load first, as measureTti does.
   for (let load = 0; load <= loads; load++) {
@@ -59,14 +63,30 @@ export async function traceTti(browser: Browser, scenario: Scenario, urls: Recor
       await cdp.send("Tracing.end");
       await complete;
       if (load === 0) continue;
-      sum += report.ready - (clicks(scenario) ? report.click! : 0);
+      const from = clicks(scenario) ? report.click! : 0;
+      sum += report.ready - from;
+      const fetched = await page.evaluate(
+        (ready) =>
+          performance
+            .getEntriesByType("resource")
+            .filter((entry) => entry.startTime < ready && /\.js(?:\?|$)/.test(entry.name))
+            .map((entry) => ({ file: new URL(entry.name).pathname, asked: entry.startTime, arrived: (entry as PerformanceResourceTiming).responseEnd })),
+        report.ready,
+      );
+      for (const { file, asked, arrived } of fetched) {
+        const times = scripts.get(file) ?? { asked: [], arrived: [] };
+        times.asked.push(asked - from);
+        times.arrived.push(arrived - from);
+        scripts.set(file, times);
+      }
       for (const [event, us] of mainThreadSelfTime(events, clicks(scenario))) self.set(event, (self.get(event) ?? 0) + us / 1000);
     } finally {
       await context.close();
     }
   }
   const selfMs = [...self].map(([event, ms]) => ({ event, ms: ms / loads })).sort((a, b) => b.ms - a.ms);
-  return { scenario, loads, meanMs: sum / loads, selfMs };
+  const fetched = [...scripts].map(([file, times]) => ({ file, askedMs: median(times.asked), arrivedMs: median(times.arrived) })).sort((a, b) => a.arrivedMs - b.arrivedMs);
+  return { scenario, loads, meanMs: sum / loads, selfMs, scripts: fetched };
 }
 
 /** Self time (µs) of the renderer main thread's complete events inside [click or first event, ready]. */
