@@ -166,15 +166,22 @@ export interface Bff {
  * The product as `npm start` runs it against a real organisation (the simulator stands in for
  * one): its own SQLite file in a fresh DATA_DIR, the bench profiles, production logging.
  */
-export async function startBff(name: string, simulator: Simulator, profiles: unknown, env: Record<string, string> = {}): Promise<Bff> {
+export async function startBff(
+  name: string,
+  simulator: Simulator,
+  profiles: unknown,
+  env: Record<string, string> = {},
+  // BENCH_BFF_SCRIPT: another build of the server bundle, to compare two versions side by side.
+  // A bundle serves the widget built beside it (its ../client).
+  script = process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js",
+): Promise<Bff> {
   const port = await freePort();
   const dataDir = path.join(TMP, `${name}-data-${Date.now()}`);
   mkdirSync(dataDir, { recursive: true });
   const profilesFile = path.join(dataDir, "profiles.json");
   writeFileSync(profilesFile, JSON.stringify(profiles, null, 2));
     // What `npm start` runs: the server bundle (npm run build:server), on plain Node.
-  // BENCH_BFF_SCRIPT: another build of the server bundle, to compare two versions side by side.
-  const child = startNode(name, process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js", {
+  const child = startNode(name, script, {
     PORT: String(port),
     HOST: "127.0.0.1",
     DATA_DIR: dataDir,

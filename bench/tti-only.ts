@@ -4,6 +4,9 @@
 // Options: --loads N (15), --throttles 1,4 (both), --no-build (reuse dist/ and bench/tmp/floor),
 // --trace SCENARIO (standalone, floor, embed or floor-click): instead, where that page's main
 // thread spends the time, from Chromium traces of --loads loads (bench/tti-trace.ts).
+// --compare DIR: instead, this build (A) against the one in DIR (B: another checkout, built with
+// npm run build and npm run build:server), each served by its own BFF, loads interleaved, at the
+// first of --throttles.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -14,7 +17,7 @@ import { PROFILE } from "./bff";
 import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
 import { measureBundle, staticClosure } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
-import { clicks, measureTti, startHostServer, type Scenario } from "./tti";
+import { clicks, compareTti, measureTti, startHostServer, type Scenario } from "./tti";
 import { traceTti } from "./tti-trace";
 
 const { values } = parseArgs({
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     throttles: { type: "string", default: "1,4" },
     "no-build": { type: "boolean", default: false },
     trace: { type: "string" },
+    compare: { type: "string" },
   },
 });
 const loads = Number(values.loads);
@@ -68,19 +72,39 @@ async function retried<T>(start: () => Promise<T>): Promise<T> {
 const loadAtStart = loadavg()[0]!;
 const simulator = await retried(startSimulator);
 const hostPort = await freePort();
+const otherHostPort = await freePort();
 const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as { profiles: Record<string, { allowedOrigins: string[] }> };
-profiles.profiles[PROFILE]!.allowedOrigins = [`http://127.0.0.1:${hostPort}`];
+profiles.profiles[PROFILE]!.allowedOrigins = [`http://127.0.0.1:${hostPort}`, `http://127.0.0.1:${otherHostPort}`];
 let exitCode = 0;
 try {
   const bff = await retried(() => startBff("bff-tti", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }));
   try {
     const host = await startHostServer(FLOOR, hostPort, bff.url);
-    const urls = {
-      standalone: `${bff.url}/callback/${PROFILE}`,
-      floor: `${host.origin}/index.html`,
-      embed: `${host.origin}/host.html`,
-      "floor-click": `${host.origin}/on-click.html`,
-    };
+    const pages = (bffUrl: string, hostOrigin: string): Record<Scenario, string> => ({
+      standalone: `${bffUrl}/callback/${PROFILE}`,
+      floor: `${hostOrigin}/index.html`,
+      embed: `${hostOrigin}/host.html`,
+      "floor-click": `${hostOrigin}/on-click.html`,
+    });
+    const urls = pages(bff.url, host.origin);
+    if (values.compare) {
+      const other = await retried(() => startBff("bff-tti-b", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }, path.resolve(values.compare!, "dist/server/main.js")));
+      const otherHost = await startHostServer(FLOOR, otherHostPort, other.url);
+      try {
+        const throttle = throttles[0]!;
+        const ms = await compareTti({ A: urls, B: pages(other.url, otherHost.origin) }, { loads, throttle });
+        process.stdout.write(`A: this build, B: ${values.compare}; CPU ${throttle}x, medians of ${loads} loads each, interleaved\n`);
+        for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
+          const [a, b, f] = [ms[`A ${page}`]!, ms[`B ${page}`]!, ms[floor]!];
+          process.stdout.write(`${page}: A ${a.toFixed(0)} ms (${(a / f).toFixed(2)}× floor), B ${b.toFixed(0)} ms (${(b / f).toFixed(2)}×), B/A ${(b / a).toFixed(3)}; floor ${f.toFixed(0)} ms\n`);
+        }
+      } finally {
+        otherHost.server.close();
+        await other.child.stop();
+        host.server.close();
+      }
+      process.exit(0);
+    }
     if (traced) {
       const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
       const trace = await traceTti(browser, traced, urls, loads).finally(() => browser.close());

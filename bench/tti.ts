@@ -178,6 +178,32 @@ export async function measureTti(urls: Record<Scenario, string>, options: { load
   return runs;
 }
 
+/**
+ * Two builds' pages side by side, for telling whether a change helps on a host whose speed drifts:
+ * each load of the standalone page and of the script tag from build A, then from build B, then the
+ * floor's, interleaved (the order turned each round). Medians of `loads` loads each, in ms.
+ */
+export async function compareTti(builds: { A: Record<Scenario, string>; B: Record<Scenario, string> }, options: { loads: number; throttle: number }) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const turns: Array<[string, Scenario, Record<Scenario, string>]> = [];
+  for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
+    turns.push([`A ${page}`, page, builds.A], [`B ${page}`, page, builds.B], [floor, floor, builds.A]);
+  }
+  const samples = new Map<string, number[]>(turns.map(([name]) => [name, []]));
+  try {
+    for (let round = 0; round <= options.loads; round++) {
+      for (const [name, scenario, urls] of round % 2 ? turns : [...turns].reverse()) {
+        // The first round checks each page and warms the servers; it is not counted.
+        const { ms } = await loadOnce(browser, scenario, urls, options.throttle, round === 0);
+        if (round > 0) samples.get(name)!.push(ms);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return Object.fromEntries([...samples].map(([name, values]) => [name, median(values)]));
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
