@@ -32,8 +32,8 @@ const { values } = parseArgs({
 const loads = Number(values.loads);
 const throttles = values.throttles.split(",").map(Number);
 const SCENARIOS: Scenario[] = ["standalone", "floor", "embed", "floor-click"];
-const traced = values.trace as Scenario | undefined;
-if (traced !== undefined && !SCENARIOS.includes(traced)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
+const scenarioToTrace = values.trace as Scenario | undefined;
+if (scenarioToTrace !== undefined && !SCENARIOS.includes(scenarioToTrace)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
 if (!values["no-build"]) {
@@ -75,59 +75,74 @@ const hostPort = await freePort();
 const otherHostPort = await freePort();
 const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as { profiles: Record<string, { allowedOrigins: string[] }> };
 profiles.profiles[PROFILE]!.allowedOrigins = [`http://127.0.0.1:${hostPort}`, `http://127.0.0.1:${otherHostPort}`];
+const pages = (bffUrl: string, hostOrigin: string): Record<Scenario, string> => ({
+  standalone: `${bffUrl}/callback/${PROFILE}`,
+  floor: `${hostOrigin}/index.html`,
+  embed: `${hostOrigin}/host.html`,
+  "floor-click": `${hostOrigin}/on-click.html`,
+});
+const bffEnv = { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" };
+
+/** The figures `npm run bench` takes for the widget, at each CPU rate. */
+async function measure(urls: Record<Scenario, string>) {
+  const tti = await measureTti(urls, { loads, throttles });
+  const counted = new Set([...bundles.standalone.files, ...bundles.embed.files].map((f) => `/${f.file}`));
+  const uncounted = new Set(tti.flatMap((t) => [...t.fetchedBeforeReady.standalone, ...t.fetchedBeforeReady.embed]).filter((p) => !counted.has(p) && p !== "/embed.js"));
+  for (const t of tti) {
+    const line = (name: string, value: number, floor: number) => `${name}, CPU ${t.throttle}x (median of ${t.loads}): ${value.toFixed(0)} ms, floor ${floor.toFixed(0)} ms, ${(value / floor).toFixed(2)}×\n`;
+    process.stdout.write(line("standalone page", t.medianMs.standalone, t.medianMs.floor));
+    process.stdout.write(line("script tag from click", t.medianMs.embed, t.medianMs["floor-click"]));
+  }
+  process.stdout.write(`files fetched before ready but not counted: ${uncounted.size}${uncounted.size ? ` (${[...uncounted].join(", ")})` : ""}\n`);
+  process.stdout.write(`load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end\n`);
+  writeFileSync(path.join(TMP, "tti-only.json"), `${JSON.stringify({ bundles, tti, uncounted: [...uncounted] }, null, 2)}\n`);
+}
+
+/** Where one page's main thread spends the time (--trace). */
+async function trace(scenario: Scenario, urls: Record<Scenario, string>) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const traced = await traceTti(browser, scenario, urls, loads).finally(() => browser.close());
+  const busy = traced.selfMs.reduce((sum, entry) => sum + entry.ms, 0);
+  process.stdout.write(`${scenario}, traced (slower than measured): ${traced.meanMs.toFixed(0)} ms to ready, main thread busy ${busy.toFixed(0)} ms of it (mean of ${loads} loads)\n`);
+  for (const { event, ms } of traced.selfMs.slice(0, 30)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${event}\n`);
+  process.stdout.write(`scripts fetched before ready (medians, ms from ${clicks(scenario) ? "the click" : "navigation start"}):\n`);
+  for (const { file, askedMs, arrivedMs } of traced.scripts) process.stdout.write(`  asked ${askedMs.toFixed(0).padStart(5)}, arrived ${arrivedMs.toFixed(0).padStart(5)}  ${file}\n`);
+}
+
+/** This build against another checkout's, each served by its own BFF (--compare). */
+async function compare(otherDir: string, urls: Record<Scenario, string>) {
+  const other = await retried(() => startBff("bff-tti-b", simulator, profiles, bffEnv, path.resolve(otherDir, "dist/server/main.js")));
+  try {
+    const otherHost = await startHostServer(FLOOR, otherHostPort, other.url);
+    try {
+      const throttle = throttles[0]!;
+      const ms = await compareTti({ A: urls, B: pages(other.url, otherHost.origin) }, { loads, throttle });
+      process.stdout.write(`A: this build, B: ${otherDir}; CPU ${throttle}x, medians of ${loads} loads each, interleaved\n`);
+      for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
+        const [a, b, f] = [ms[`A ${page}`]!, ms[`B ${page}`]!, ms[floor]!];
+        process.stdout.write(`${page}: A ${a.toFixed(0)} ms (${(a / f).toFixed(2)}× floor), B ${b.toFixed(0)} ms (${(b / f).toFixed(2)}×), B/A ${(b / a).toFixed(3)}; floor ${f.toFixed(0)} ms\n`);
+      }
+    } finally {
+      otherHost.server.close();
+    }
+  } finally {
+    await other.child.stop();
+  }
+}
+
 let exitCode = 0;
 try {
-  const bff = await retried(() => startBff("bff-tti", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }));
+  const bff = await retried(() => startBff("bff-tti", simulator, profiles, bffEnv));
   try {
     const host = await startHostServer(FLOOR, hostPort, bff.url);
-    const pages = (bffUrl: string, hostOrigin: string): Record<Scenario, string> => ({
-      standalone: `${bffUrl}/callback/${PROFILE}`,
-      floor: `${hostOrigin}/index.html`,
-      embed: `${hostOrigin}/host.html`,
-      "floor-click": `${hostOrigin}/on-click.html`,
-    });
-    const urls = pages(bff.url, host.origin);
-    if (values.compare) {
-      const other = await retried(() => startBff("bff-tti-b", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" }, path.resolve(values.compare!, "dist/server/main.js")));
-      const otherHost = await startHostServer(FLOOR, otherHostPort, other.url);
-      try {
-        const throttle = throttles[0]!;
-        const ms = await compareTti({ A: urls, B: pages(other.url, otherHost.origin) }, { loads, throttle });
-        process.stdout.write(`A: this build, B: ${values.compare}; CPU ${throttle}x, medians of ${loads} loads each, interleaved\n`);
-        for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
-          const [a, b, f] = [ms[`A ${page}`]!, ms[`B ${page}`]!, ms[floor]!];
-          process.stdout.write(`${page}: A ${a.toFixed(0)} ms (${(a / f).toFixed(2)}× floor), B ${b.toFixed(0)} ms (${(b / f).toFixed(2)}×), B/A ${(b / a).toFixed(3)}; floor ${f.toFixed(0)} ms\n`);
-        }
-      } finally {
-        otherHost.server.close();
-        await other.child.stop();
-        host.server.close();
-      }
-      process.exit(0);
-    }
-    if (traced) {
-      const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-      const trace = await traceTti(browser, traced, urls, loads).finally(() => browser.close());
+    try {
+      const urls = pages(bff.url, host.origin);
+      if (values.compare) await compare(values.compare, urls);
+      else if (scenarioToTrace) await trace(scenarioToTrace, urls);
+      else await measure(urls);
+    } finally {
       host.server.close();
-      const busy = trace.selfMs.reduce((sum, entry) => sum + entry.ms, 0);
-      process.stdout.write(`${traced}, traced (slower than measured): ${trace.meanMs.toFixed(0)} ms to ready, main thread busy ${busy.toFixed(0)} ms of it (mean of ${loads} loads)\n`);
-      for (const { event, ms } of trace.selfMs.slice(0, 30)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${event}\n`);
-      process.stdout.write(`scripts fetched before ready (medians, ms from ${clicks(traced) ? "the click" : "navigation start"}):\n`);
-      for (const { file, askedMs, arrivedMs } of trace.scripts) process.stdout.write(`  asked ${askedMs.toFixed(0).padStart(5)}, arrived ${arrivedMs.toFixed(0).padStart(5)}  ${file}\n`);
-      process.exit(0);
     }
-    const tti = await measureTti(urls, { loads, throttles });
-    host.server.close();
-    const counted = new Set([...bundles.standalone.files, ...bundles.embed.files].map((f) => `/${f.file}`));
-    const uncounted = new Set(tti.flatMap((t) => [...t.fetchedBeforeReady.standalone, ...t.fetchedBeforeReady.embed]).filter((p) => !counted.has(p) && p !== "/embed.js"));
-    for (const t of tti) {
-      const line = (name: string, value: number, floor: number) => `${name}, CPU ${t.throttle}x (median of ${t.loads}): ${value.toFixed(0)} ms, floor ${floor.toFixed(0)} ms, ${(value / floor).toFixed(2)}×\n`;
-      process.stdout.write(line("standalone page", t.medianMs.standalone, t.medianMs.floor));
-      process.stdout.write(line("script tag from click", t.medianMs.embed, t.medianMs["floor-click"]));
-    }
-    process.stdout.write(`files fetched before ready but not counted: ${uncounted.size}${uncounted.size ? ` (${[...uncounted].join(", ")})` : ""}\n`);
-    process.stdout.write(`load average ${loadAtStart.toFixed(1)} at start, ${loadavg()[0]!.toFixed(1)} at end\n`);
-    writeFileSync(path.join(TMP, "tti-only.json"), `${JSON.stringify({ bundles, tti, uncounted: [...uncounted] }, null, 2)}\n`);
   } finally {
     await bff.child.stop();
   }
