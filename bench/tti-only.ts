@@ -17,7 +17,7 @@ import { PROFILE } from "./bff";
 import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
 import { measureBundle, staticClosure } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
-import { clicks, compareTti, measureTti, startHostServer, type Scenario } from "./tti";
+import { clicks, compareTti, FLOOR_OF, measureTti, SCENARIOS, startHostServer, type Scenario } from "./tti";
 import { traceTti } from "./tti-trace";
 
 const { values } = parseArgs({
@@ -31,7 +31,6 @@ const { values } = parseArgs({
 });
 const loads = Number(values.loads);
 const throttles = values.throttles.split(",").map(Number);
-const SCENARIOS: Scenario[] = ["standalone", "floor", "embed", "floor-click"];
 const scenarioToTrace = values.trace as Scenario | undefined;
 if (scenarioToTrace !== undefined && !SCENARIOS.includes(scenarioToTrace)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
 
@@ -118,7 +117,7 @@ async function compare(otherDir: string, urls: Record<Scenario, string>) {
       const throttle = throttles[0]!;
       const ms = await compareTti({ A: urls, B: pages(other.url, otherHost.origin) }, { loads, throttle });
       process.stdout.write(`A: this build, B: ${otherDir}; CPU ${throttle}x, medians of ${loads} loads each, interleaved\n`);
-      for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
+      for (const [page, floor] of FLOOR_OF) {
         const [a, b, f] = [ms[`A ${page}`]!, ms[`B ${page}`]!, ms[floor]!];
         process.stdout.write(`${page}: A ${a.toFixed(0)} ms (${(a / f).toFixed(2)}× floor), B ${b.toFixed(0)} ms (${(b / f).toFixed(2)}×), B/A ${(b / a).toFixed(3)}; floor ${f.toFixed(0)} ms\n`);
       }

@@ -11,6 +11,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 import { preferredEncoding } from "../src/server/content-encoding";
 
 export type Scenario = "standalone" | "floor" | "embed" | "floor-click";
+export const SCENARIOS: Scenario[] = ["floor", "standalone", "floor-click", "embed"];
+/** Each measured page with the floor it is compared to. */
+export const FLOOR_OF = [["standalone", "floor"], ["embed", "floor-click"]] as const;
 
 export interface TtiRun {
   throttle: number;
@@ -26,7 +29,7 @@ export interface TtiRun {
 // marks reach the bench through a CDP binding (`__benchReport`, native: no script of Playwright's
 // runs in the page while it loads; waitForFunction would compile Playwright's injected script on
 // the page's main thread, tens of milliseconds, in the middle of what is measured).
-export const PROBE = `(() => {
+const PROBE = `(() => {
   const w = window;
   const roots = [document];
   let seen = false;
@@ -57,7 +60,7 @@ export const PROBE = `(() => {
   addEventListener("click", () => { if (click === undefined) click = performance.now(); }, true);
 })();`;
 
-export interface ProbeReport {
+interface ProbeReport {
   /** performance.now() at the first click (undefined on a page loaded without one). */
   click?: number;
   seen: number;
@@ -158,18 +161,17 @@ async function loadOnce(browser: Browser, scenario: Scenario, urls: Record<Scena
 
 export async function measureTti(urls: Record<Scenario, string>, options: { loads: number; throttles: number[] }): Promise<TtiRun[]> {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-  const scenarios: Scenario[] = ["floor", "standalone", "floor-click", "embed"];
   const runs: TtiRun[] = [];
   try {
     for (const throttle of options.throttles) {
-      const samples = Object.fromEntries(scenarios.map((s) => [s, [] as number[]])) as Record<Scenario, number[]>;
+      const samples = Object.fromEntries(SCENARIOS.map((s) => [s, [] as number[]])) as Record<Scenario, number[]>;
       const fetched = {} as Record<Scenario, string[]>;
       // One unmeasured round warms the servers (and the OS's file cache) alike for every page.
-      for (const scenario of scenarios) fetched[scenario] = (await loadOnce(browser, scenario, urls, throttle, true)).fetched;
+      for (const scenario of SCENARIOS) fetched[scenario] = (await loadOnce(browser, scenario, urls, throttle, true)).fetched;
       for (let i = 0; i < options.loads; i++) {
-        for (const scenario of scenarios) samples[scenario].push((await loadOnce(browser, scenario, urls, throttle, false)).ms);
+        for (const scenario of SCENARIOS) samples[scenario].push((await loadOnce(browser, scenario, urls, throttle, false)).ms);
       }
-      const medianMs = Object.fromEntries(scenarios.map((s) => [s, median(samples[s])])) as Record<Scenario, number>;
+      const medianMs = Object.fromEntries(SCENARIOS.map((s) => [s, median(samples[s])])) as Record<Scenario, number>;
       runs.push({ throttle, loads: options.loads, medianMs, samplesMs: samples, fetchedBeforeReady: fetched });
     }
   } finally {
@@ -186,7 +188,7 @@ export async function measureTti(urls: Record<Scenario, string>, options: { load
 export async function compareTti(builds: { A: Record<Scenario, string>; B: Record<Scenario, string> }, options: { loads: number; throttle: number }) {
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const turns: Array<[string, Scenario, Record<Scenario, string>]> = [];
-  for (const [page, floor] of [["standalone", "floor"], ["embed", "floor-click"]] as const) {
+  for (const [page, floor] of FLOOR_OF) {
     turns.push([`A ${page}`, page, builds.A], [`B ${page}`, page, builds.B], [floor, floor, builds.A]);
   }
   const samples = new Map<string, number[]>(turns.map(([name]) => [name, []]));
