@@ -174,13 +174,16 @@ export async function startBff(
   // BENCH_BFF_SCRIPT: another build of the server bundle, to compare two versions side by side.
   // A bundle serves the widget built beside it (its ../client).
   script = process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js",
+  // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load;
+  // given after npm start's own flags, so a flag named again overrides start's.
+  nodeArgs = (process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean),
 ): Promise<Bff> {
   const port = await freePort();
   const dataDir = path.join(TMP, `${name}-data-${Date.now()}`);
   mkdirSync(dataDir, { recursive: true });
   const profilesFile = path.join(dataDir, "profiles.json");
   writeFileSync(profilesFile, JSON.stringify(profiles, null, 2));
-    // What `npm start` runs: the server bundle (npm run build:server), on plain Node.
+  // What `npm start` runs: the server bundle (npm run build:server), on plain Node.
   const child = startNode(name, script, {
     PORT: String(port),
     HOST: "127.0.0.1",
@@ -195,8 +198,7 @@ export async function startBff(
     DEMO_PORT: "0",
     LOG_LEVEL: "info",
     ...env,
-  // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load.
-  }, [], [...startFlags(), ...(process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean)]);
+  }, [], [...startFlags(), ...nodeArgs]);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/healthz`, child);
   return { child, url };

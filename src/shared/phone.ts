@@ -60,12 +60,14 @@ export function checkPhone(
   if (country !== undefined && !isKnownCountry(country, metadata)) return { ok: false, code: "country_invalid" };
   const defaultCountry = country as CountryCode | undefined;
 
-  const lengthProblem = validatePhoneNumberLength(text, { defaultCountry }, metadata);
-  if (lengthProblem) return { ok: false, code: LENGTH_REFUSALS[lengthProblem] ?? "phone_not_a_number" };
-
+  // A valid number has a possible length: the length check (a second parse) only runs to say why
+  // a number is refused, not on every accepted request.
   const parsed = parsePhoneNumberFromString(text, { defaultCountry }, metadata);
-  if (!parsed) return { ok: false, code: "phone_not_a_number" };
-  if (!parsed.isValid()) return { ok: false, code: "phone_invalid_for_country" };
+  if (!parsed?.isValid()) {
+    const lengthProblem = validatePhoneNumberLength(text, { defaultCountry }, metadata);
+    if (lengthProblem) return { ok: false, code: LENGTH_REFUSALS[lengthProblem] ?? "phone_not_a_number" };
+    return { ok: false, code: parsed ? "phone_invalid_for_country" : "phone_not_a_number" };
+  }
 
   const allowed = rules.allowedCountries ?? [];
   if (allowed.length > 0 && (!parsed.country || !allowed.includes(parsed.country))) {
