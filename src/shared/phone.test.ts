@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { getCountries, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from "libphonenumber-js/core";
 import max from "libphonenumber-js/metadata.max.json";
 import min from "libphonenumber-js/metadata.min.json";
 import { describe, expect, it } from "vitest";
@@ -54,6 +56,31 @@ describe("formatAsYouType", () => {
 
   it("ignores a country it does not know", () => {
     expect(formatAsYouType("+3361", "ZZ", min)).toBe("+33 6 1");
+  });
+});
+
+// checkPhone asks for the length check only when a number is not valid: that relies on every
+// number libphonenumber calls valid having a possible length.
+describe.each([
+  ["max", max],
+  ["min", min],
+])("libphonenumber-js with %s metadata", (_name, metadata) => {
+  it("finds no length problem in any number it calls valid", () => {
+    const countries = [undefined, ...getCountries(metadata)];
+    const input = fc.tuple(fc.constantFrom("", "+", "0", "00"), fc.stringMatching(/^[0-9]{1,17}$/), fc.constantFrom(...countries));
+    let valid = 0;
+    fc.assert(
+      fc.property(input, ([prefix, digits, country]) => {
+        const text = prefix + digits;
+        const defaultCountry = country as CountryCode | undefined;
+        if (!parsePhoneNumberFromString(text, { defaultCountry }, metadata)?.isValid()) return;
+        valid++;
+        expect(validatePhoneNumberLength(text, { defaultCountry }, metadata)).toBeUndefined();
+      }),
+      { numRuns: 20_000 },
+    );
+    // The property says something only if some of the inputs were valid numbers.
+    expect(valid).toBeGreaterThan(100);
   });
 });
 
