@@ -13,9 +13,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy } from "./bff";
+import { combineRuns, costed, offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy, type CostedLoad } from "./bff";
 import { callbackBodies, load } from "./load";
-import { cpuMs, freePort, ROOT, startBff, startSimulator, waitFor, type Child } from "./processes";
+import { freePort, ROOT, startBff, startSimulator, waitFor, type Child } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -35,15 +35,6 @@ const envB = Object.fromEntries(
     return [pair.slice(0, at), pair.slice(at + 1)];
   }),
 );
-
-interface Tally {
-  requests: number;
-  seconds: number;
-  serverCpuMs: number;
-  simulatorCpuMs: number;
-  perRound: number[];
-  others: Record<string, number>;
-}
 
 const simulator = await startSimulator();
 const children: Child[] = [simulator.child];
@@ -68,7 +59,7 @@ try {
 
   const slots = await offeredSlots(a.url);
   const targets = { floor: { url: floorUrl, child: floor }, A: { url: a.url, child: a.child }, B: { url: b.url, child: b.child } };
-  const tallies: Record<string, Tally> = {};
+  const runs: Record<"floor" | "A" | "B", CostedLoad[]> = { floor: [], A: [], B: [] };
   const simulatorPid = simulator.child.process.pid;
   for (let round = 0; round < rounds; round++) {
     // A and B take turns going first: the host's drift within a round falls on both.
@@ -77,39 +68,35 @@ try {
       const callbacks = { url: `${url}/api/v1/callbacks`, method: "POST" as const, headers: { "content-type": "application/json" }, body: callbackBodies(PROFILE, slots) };
       await load({ ...callbacks, durationSeconds: 1 });
       await settle();
-      const [server, sim] = [cpuMs(child.process.pid), cpuMs(simulatorPid)];
-      const result = await load({ ...callbacks, durationSeconds: seconds });
-      // The deliveries still under way when the load stops belong to this run's CPU.
-      await settle();
-      const tally = (tallies[name] ??= { requests: 0, seconds: 0, serverCpuMs: 0, simulatorCpuMs: 0, perRound: [], others: {} });
-      tally.requests += result.total;
-      tally.seconds += result.durationSeconds;
-      tally.serverCpuMs += cpuMs(child.process.pid) - server;
-      tally.simulatorCpuMs += cpuMs(simulatorPid) - sim;
-      tally.perRound.push(result.requestsPerSecond);
-      for (const [code, count] of Object.entries(result.statusCodes)) if (code !== "201") tally.others[code] = (tally.others[code] ?? 0) + count;
+      const run = await costed({ server: child.process.pid, simulator: simulatorPid }, async () => {
+        const result = await load({ ...callbacks, durationSeconds: seconds });
+        // The deliveries still under way when the load stops belong to this run's CPU.
+        await settle();
+        return result;
+      });
+      runs[name].push(run);
     }
   }
 
-  const rate = (t: Tally) => t.requests / t.seconds;
-  const floorRate = rate(tallies.floor!);
+  const all = { floor: combineRuns(runs.floor), A: combineRuns(runs.A), B: combineRuns(runs.B) };
   process.stdout.write(`B: ${[values["node-args"], ...values.env, values.script].filter(Boolean).join(" ") || "(same as A)"}; ${rounds} rounds of ${seconds} s each\n`);
-  for (const [name, tally] of Object.entries(tallies)) {
-    const peak = name === "floor" ? undefined : targets[name as "A" | "B"].child.memory().peak;
+  for (const name of ["floor", "A", "B"] as const) {
+    const { requestsPerSecond, cpuMsPerRequest, statusCodes } = all[name];
+    const others = Object.fromEntries(Object.entries(statusCodes).filter(([code]) => code !== "201"));
+    const peak = name === "floor" ? undefined : targets[name].child.memory().peak;
     process.stdout.write(
       [
-        `${name.padEnd(5)} ${rate(tally).toFixed(0).padStart(5)} req/s (${tally.perRound.map((r) => r.toFixed(0)).join(", ")})`,
-        name === "floor" ? "" : `${(rate(tally) / floorRate).toFixed(3)}× the floor`,
-        `CPU per request: server ${(tally.serverCpuMs / tally.requests).toFixed(3)} ms, simulator ${(tally.simulatorCpuMs / tally.requests).toFixed(3)} ms`,
+        `${name.padEnd(5)} ${requestsPerSecond.toFixed(0).padStart(5)} req/s (${runs[name].map((r) => r.requestsPerSecond.toFixed(0)).join(", ")})`,
+        name === "floor" ? "" : `${(requestsPerSecond / all.floor.requestsPerSecond).toFixed(3)}× the floor`,
+        `CPU per request: server ${cpuMsPerRequest.server!.toFixed(3)} ms, simulator ${cpuMsPerRequest.simulator!.toFixed(3)} ms`,
         peak ? `peak RSS ${(peak / 1e6).toFixed(0)} MB` : "",
-        Object.keys(tally.others).length ? `not 201: ${JSON.stringify(tally.others)}` : "",
+        Object.keys(others).length ? `not 201: ${JSON.stringify(others)}` : "",
       ]
         .filter(Boolean)
         .join(", ") + "\n",
     );
   }
-  const [ta, tb] = [tallies.A!, tallies.B!];
-  process.stdout.write(`B/A: requests/s ${(rate(tb) / rate(ta)).toFixed(3)}, server CPU per request ${(tb.serverCpuMs / tb.requests / (ta.serverCpuMs / ta.requests)).toFixed(3)}\n`);
+  process.stdout.write(`B/A: requests/s ${(all.B.requestsPerSecond / all.A.requestsPerSecond).toFixed(3)}, server CPU per request ${(all.B.cpuMsPerRequest.server! / all.A.cpuMsPerRequest.server!).toFixed(3)}\n`);
 } catch (error) {
   process.stderr.write(`${(error as Error).stack ?? error}\n`);
   exitCode = 2;

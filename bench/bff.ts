@@ -79,7 +79,7 @@ export interface ThroughputFigures {
 /** A run's figures, and the CPU time each process spent per request during it (the why of a figure). */
 export type CostedLoad = LoadResult & { cpuMsPerRequest: Record<string, number> };
 
-async function costed(processes: Record<string, number | undefined>, run: () => Promise<LoadResult>): Promise<CostedLoad> {
+export async function costed(processes: Record<string, number | undefined>, run: () => Promise<LoadResult>): Promise<CostedLoad> {
   const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuMs(pid)]));
   const ownBefore = process.cpuUsage();
   const result = await run();
