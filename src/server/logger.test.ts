@@ -50,4 +50,29 @@ describe("standard output", () => {
     await new Promise((resolve) => child.once("exit", resolve));
     expect(output).toContain('"msg":"last"');
   });
+
+  // A burst larger than the blocks, some of it still gathering and some being written when the
+  // process ends: by process.exit(), or on its own once it has nothing left to do.
+  const burst = (ending: string) => `
+    import { createLogger } from "./src/server/logger.ts";
+    const logger = createLogger("info");
+    for (let n = 0; n < 3000; n++) logger.info({ n, text: "é".repeat(n % 7) }, "burst");
+    ${ending}
+  `;
+
+  it.each([
+    ["process.exit()", "process.exit(0);"],
+    ["the event loop running dry", ""],
+  ])("writes every line of a burst once and in order when it ends by %s", async (_name, ending) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", burst(ending)], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    const chunks: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+    await new Promise((resolve) => child.once("close", resolve));
+    const numbers = Buffer.concat(chunks)
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as { n: number }).n);
+    expect(numbers).toEqual(Array.from({ length: 3000 }, (_, n) => n));
+  });
 });
