@@ -47,9 +47,13 @@ try {
   const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as unknown;
   // As in npm run bench: limits high enough that the load is the point.
   const env = { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" };
-  const a = await startBff("bff-a", simulator, profiles, env, undefined, []);
+  const a = await startBff("bff-a", simulator, profiles, { env, nodeArgs: [] });
   children.push(a.child);
-  const b = await startBff("bff-b", simulator, profiles, { ...env, ...envB }, values.script && path.resolve(values.script), values["node-args"].split(" ").filter(Boolean));
+  const b = await startBff("bff-b", simulator, profiles, {
+    env: { ...env, ...envB },
+    script: values.script && path.resolve(values.script),
+    nodeArgs: values["node-args"].split(" ").filter(Boolean),
+  });
   children.push(b.child);
   const floorPort = await freePort();
   const floor = startFloorProxy(simulator, token, contactIds[0]!, floorPort);

@@ -63,11 +63,12 @@ function readMemory(pid: number | undefined): { rss: number; peak: number } {
   }
 }
 
-/** Starts `node --import tsx <script>` (no wrapper process, so its pid is the server's). */
-export function startNode(name: string, script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = []): Child {
+/** Starts `node --import tsx <script>` (no wrapper process, so its pid is the server's; valgrind keeps it too). */
+export function startNode(name: string, script: string, env: Record<string, string>, args: string[] = [], nodeArgs: string[] = [], wrapper: string[] = []): Child {
   mkdirSync(TMP, { recursive: true });
   const log = openSync(path.join(TMP, `${name}.log`), "w");
-  const child = spawn(process.execPath, [...nodeArgs, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script, ...args], {
+  const command = [...wrapper, process.execPath, ...nodeArgs, ...(script.endsWith(".ts") ? ["--import", "tsx"] : []), script, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "production", ...env },
     stdio: ["ignore", log, log],
@@ -162,22 +163,33 @@ export interface Bff {
   url: string;
 }
 
+export interface BffOptions {
+  /** More environment for the server, after the bench's own. */
+  env?: Record<string, string>;
+  /** Another build's server bundle, to compare two versions side by side (it serves the widget built beside it, its ../client). */
+  script?: string;
+  /** Node flags after npm start's own, so a flag named again overrides start's. */
+  nodeArgs?: string[];
+  /** A command the server runs under (valgrind, say): its pid is still the server's. */
+  wrapper?: string[];
+  /** How long to wait for its health check (a server under valgrind starts slowly). */
+  readyTimeoutMs?: number;
+}
+
 /**
  * The product as `npm start` runs it against a real organisation (the simulator stands in for
  * one): its own SQLite file in a fresh DATA_DIR, the bench profiles, production logging.
+ * BENCH_BFF_SCRIPT and BENCH_BFF_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=bench/tmp/profiles",
+ * to profile the BFF under load) are the defaults of `script` and `nodeArgs`.
  */
-export async function startBff(
-  name: string,
-  simulator: Simulator,
-  profiles: unknown,
-  env: Record<string, string> = {},
-  // BENCH_BFF_SCRIPT: another build of the server bundle, to compare two versions side by side.
-  // A bundle serves the widget built beside it (its ../client).
-  script = process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js",
-  // BENCH_BFF_NODE_ARGS="--cpu-prof --cpu-prof-dir=bench/tmp/profiles" to profile the BFF under load;
-  // given after npm start's own flags, so a flag named again overrides start's.
-  nodeArgs = (process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean),
-): Promise<Bff> {
+export async function startBff(name: string, simulator: Simulator, profiles: unknown, options: BffOptions = {}): Promise<Bff> {
+  const {
+    env = {},
+    script = process.env.BENCH_BFF_SCRIPT ?? "dist/server/main.js",
+    nodeArgs = (process.env.BENCH_BFF_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    wrapper = [],
+    readyTimeoutMs,
+  } = options;
   const port = await freePort();
   const dataDir = path.join(TMP, `${name}-data-${Date.now()}`);
   mkdirSync(dataDir, { recursive: true });
@@ -198,8 +210,8 @@ export async function startBff(
     DEMO_PORT: "0",
     LOG_LEVEL: "info",
     ...env,
-  }, [], [...startFlags(), ...nodeArgs]);
+  }, [], [...startFlags(), ...nodeArgs], wrapper);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/healthz`, child);
+  await waitFor(`${url}/healthz`, child, readyTimeoutMs);
   return { child, url };
 }

@@ -104,7 +104,7 @@ try {
 
   log("starting the BFF");
   // Limits high enough that the load is the point, not the per-address limit (the flood has its own BFF).
-  const bff = await startBff("bff", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" });
+  const bff = await startBff("bff", simulator, profiles, { env: { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" } });
   children.push(bff.child);
   watch(bff);
   const host = await startHostServer(FLOOR, hostPort, bff.url);
@@ -168,7 +168,7 @@ try {
   log("flood: 20,000 requests from one address while 10 visitors submit");
   phase = "flood (a BFF of its own)";
   const addressLimit = 20;
-  const floodBff = await startBff("bff-flood", simulator, profiles, { RATE_LIMIT_PER_ADDRESS: `${addressLimit}/600s` });
+  const floodBff = await startBff("bff-flood", simulator, profiles, { env: { RATE_LIMIT_PER_ADDRESS: `${addressLimit}/600s` } });
   children.push(floodBff.child);
   watch(floodBff);
   const floodRequests = quick ? 5000 : 20_000;

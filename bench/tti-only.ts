@@ -110,7 +110,7 @@ async function trace(scenario: Scenario, urls: Record<Scenario, string>) {
 
 /** This build against another checkout's, each served by its own BFF (--compare). */
 async function compare(otherDir: string, urls: Record<Scenario, string>) {
-  const other = await retried(() => startBff("bff-tti-b", simulator, profiles, bffEnv, path.resolve(otherDir, "dist/server/main.js")));
+  const other = await retried(() => startBff("bff-tti-b", simulator, profiles, { env: bffEnv, script: path.resolve(otherDir, "dist/server/main.js") }));
   try {
     const otherHost = await startHostServer(FLOOR, otherHostPort, other.url);
     try {
@@ -131,7 +131,7 @@ async function compare(otherDir: string, urls: Record<Scenario, string>) {
 
 let exitCode = 0;
 try {
-  const bff = await retried(() => startBff("bff-tti", simulator, profiles, bffEnv));
+  const bff = await retried(() => startBff("bff-tti", simulator, profiles, { env: bffEnv }));
   try {
     const host = await startHostServer(FLOOR, hostPort, bff.url);
     try {
