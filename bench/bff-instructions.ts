@@ -37,13 +37,14 @@ if (values.script || values["node-args"]) {
   builds.push({ name: "B", script: values.script && path.resolve(values.script), nodeArgs: values["node-args"].split(" ").filter(Boolean) });
 }
 
-/** The counter's value now, read from the running callgrind (Ir: instructions executed). */
+/** A command to the callgrind the server runs under (see `callgrind_control --help`). */
 function callgrindControl(pid: number, ...args: string[]): string {
   // valgrind names its control pipes after $USER and $HOST as the server saw them, and the
   // server's HOST is its listen address (startBff's).
   return execFileSync("callgrind_control", [...args, String(pid)], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, HOST: "127.0.0.1" } });
 }
 
+/** Instructions executed (callgrind's Ir) since the counters were last zeroed, all threads together. */
 function instructions(pid: number): number {
   const out = callgrindControl(pid, "-e", "Ir");
   // One line per thread ("Th 1  502,949,893"): the main thread's, libuv's pool, Node's platform.
@@ -92,7 +93,7 @@ try {
       if (accepted !== callbacks) throw new Error(`${build.name}: ${accepted} of ${callbacks} callbacks accepted (${JSON.stringify(result.statusCodes)}, ${result.errors} errors)`);
       const perCallback = counted / callbacks;
       (results[build.name] ??= []).push(perCallback);
-      console.log(`${build.name} round ${round + 1}: ${(perCallback / 1e6).toFixed(3)} M instructions per callback (${callbacks} callbacks)`);
+      console.log(`${build.name} round ${round + 1}: ${(perCallback / 1e6).toFixed(3)} M instructions per callback (${callbacks} callbacks; by function: bench/tmp/callgrind.${pid}.1)`);
       await bff.child.stop();
       children.splice(children.indexOf(bff.child), 1);
     }
