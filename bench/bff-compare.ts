@@ -10,12 +10,11 @@
 //   npx tsx bench/bff-compare.ts --node-args="--max-semi-space-size=16" [--rounds 4] [--seconds 5]
 //   npx tsx bench/bff-compare.ts --env LOG_LEVEL=warn
 //   npx tsx bench/bff-compare.ts --script ../other-checkout/dist/server/main.js
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { combineRuns, costed, offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy, type CostedLoad } from "./bff";
+import { combineRuns, costed, offeredSlots, PHONE_POOL, PROFILE, settleDeliveries, simulatorClient, startFloorProxy, type CostedLoad } from "./bff";
 import { callbackBodies, load } from "./load";
-import { freePort, ROOT, startBff, startSimulator, waitFor, type Child } from "./processes";
+import { benchProfiles, freePort, startBff, startSimulator, waitFor, type Child } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +43,7 @@ try {
   const contactIds = await client.seedContacts(PHONE_POOL);
   const token = client.token;
   await client.close();
-  const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as unknown;
+  const profiles = benchProfiles();
   // As in npm run bench: limits high enough that the load is the point.
   const env = { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" };
   const a = await startBff("bff-a", simulator, profiles, { env, nodeArgs: [] });
@@ -71,11 +70,10 @@ try {
       const { url, child } = targets[name];
       const callbacks = { url: `${url}/api/v1/callbacks`, method: "POST" as const, headers: { "content-type": "application/json" }, body: callbackBodies(PROFILE, slots) };
       await load({ ...callbacks, durationSeconds: 1 });
-      await settle();
+      await settleDeliveries();
       const run = await costed({ server: child.process.pid, simulator: simulatorPid }, async () => {
         const result = await load({ ...callbacks, durationSeconds: seconds });
-        // The deliveries still under way when the load stops belong to this run's CPU.
-        await settle();
+        await settleDeliveries();
         return result;
       });
       runs[name].push(run);
@@ -108,7 +106,3 @@ try {
   for (const child of children.reverse()) await child.stop();
 }
 process.exit(exitCode);
-
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1500));
-}

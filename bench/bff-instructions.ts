@@ -7,19 +7,19 @@
 // bench/tmp/callgrind.<pid>.1 for `callgrind_annotate --threshold=100`. It prints instructions per
 // callback. Two runs of one build: 2.25 and 2.22 million (1.2 % apart; that version paused 5 s
 // before counting, long enough for the connections to Dataverse to idle out and be opened again
-// within the count, now 1.5 s); two builds that differed in the logger only: 1.96 and 2.16 million, of which garbage collection 0.23 against 0.37 (a
-// mark-compact falls in a run of 2,000 or does not): read the categories, not the total, for a
+// within the count, now 1.5 s); two builds that differed in the logger only: 1.96 and 2.16
+// million, of which garbage collection 0.23 against 0.37 (a mark-compact falls in a run of 2,000
+// or does not): read the categories, not the total, for a
 // change of a few percent. It does not see the kernel (socket and file writes: a fifth of the BFF's
 // CPU in perf), the simulator or the load generator. Needs `npm run build:server` and valgrind
 // (`apt-get install -y valgrind`); the BFF runs ~50x slower under it: ~5 minutes per build.
 //   npx tsx bench/bff-instructions.ts [--script ../other-checkout/dist/server/main.js] [--node-args=…] [--callbacks 2000] [--warmup 4000] [--repeat 1]
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { offeredSlots, PHONE_POOL, PROFILE, simulatorClient } from "./bff";
+import { offeredSlots, PHONE_POOL, PROFILE, settleDeliveries, simulatorClient } from "./bff";
 import { callbackBodies, load } from "./load";
-import { ROOT, startBff, startSimulator, type Child } from "./processes";
+import { benchProfiles, ROOT, startBff, startSimulator, type Child } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -53,8 +53,6 @@ function instructions(pid: number): number {
   return threads.reduce((sum, n) => sum + n, 0);
 }
 
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const simulator = await startSimulator();
 const children: Child[] = [simulator.child];
 let exitCode = 0;
@@ -62,7 +60,7 @@ try {
   const client = await simulatorClient(simulator);
   await client.seedContacts(PHONE_POOL);
   await client.close();
-  const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as unknown;
+  const profiles = benchProfiles();
   const results: Record<string, number[]> = {};
   for (let round = 0; round < Number(values.repeat); round++) {
     for (const build of builds) {
@@ -80,12 +78,11 @@ try {
       const url = `${bff.url}/api/v1/callbacks`;
       const send = (amount: number) => load({ url, method: "POST", headers: { "content-type": "application/json" }, body, amount });
       await send(warmup);
-      // As long as the bench lets deliveries finish after a run; much longer, and the connections
-      // to Dataverse would idle out and the count would include opening them again.
-      await settle(1_500);
+      // Not much longer, or the connections to Dataverse idle out and the count includes opening them again.
+      await settleDeliveries();
       callgrindControl(pid, "--zero");
       const result = await send(callbacks);
-      await settle(1_500);
+      await settleDeliveries();
       const counted = instructions(pid);
       // The counts by function for this run alone, for callgrind_annotate.
       callgrindControl(pid, `--dump=${build.name} round ${round + 1}`);

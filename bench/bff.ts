@@ -76,6 +76,11 @@ export interface ThroughputFigures {
   availabilityBytes: number;
 }
 
+/** Time for the deliveries still under way when a load stops to finish (they belong to its CPU). */
+export function settleDeliveries(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1500));
+}
+
 /** A run's figures, and the CPU time each process spent per request during it (the why of a figure). */
 export type CostedLoad = LoadResult & { cpuMsPerRequest: Record<string, number> };
 

@@ -11,6 +11,11 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const TMP = path.join(ROOT, "bench", "tmp");
 
+/** The profiles every benchmark's BFF serves (bench/profiles.json). */
+export function benchProfiles<T = unknown>(): T {
+  return JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as T;
+}
+
 // The benchmark's ports (3210–3299 unless BENCH_PORTS=from-to says otherwise, to run two at once),
 // apart from the browser tests'.
 const PORTS = (process.env.BENCH_PORTS ?? "3210-3299").split("-").map(Number) as [number, number];

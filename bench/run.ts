@@ -5,10 +5,10 @@
 // budget is missed. Options: --quick (fewer loads, shorter runs: a smoke test, not a measurement).
 import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { measureFlood, measureThroughput, offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy } from "./bff";
-import { freePort, ROOT, startBff, startSimulator, TMP, waitFor, type Bff, type Child } from "./processes";
+import { benchProfiles, freePort, ROOT, startBff, startSimulator, TMP, waitFor, type Bff, type Child } from "./processes";
 import { measureBundle, staticClosure, type Bundle } from "./sizes";
 import { measureTti, startHostServer, type TtiRun } from "./tti";
 
@@ -99,7 +99,7 @@ try {
 
   const hostPort = await freePort();
   const hostOrigin = `http://127.0.0.1:${hostPort}`;
-  const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as { profiles: Record<string, { allowedOrigins: string[] }> };
+  const profiles = benchProfiles<{ profiles: Record<string, { allowedOrigins: string[] }> }>();
   profiles.profiles[PROFILE]!.allowedOrigins = [hostOrigin];
 
   log("starting the BFF");

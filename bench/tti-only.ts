@@ -9,12 +9,12 @@
 // first of --throttles.
 import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { PROFILE } from "./bff";
-import { freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
+import { benchProfiles, freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
 import { measureBundle, staticClosure } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 import { clicks, compareTti, FLOOR_OF, measureTti, SCENARIOS, startHostServer, type Scenario } from "./tti";
@@ -72,7 +72,7 @@ const loadAtStart = loadavg()[0]!;
 const simulator = await retried(startSimulator);
 const hostPort = await freePort();
 const otherHostPort = await freePort();
-const profiles = JSON.parse(readFileSync(path.join(ROOT, "bench", "profiles.json"), "utf8")) as { profiles: Record<string, { allowedOrigins: string[] }> };
+const profiles = benchProfiles<{ profiles: Record<string, { allowedOrigins: string[] }> }>();
 profiles.profiles[PROFILE]!.allowedOrigins = [`http://127.0.0.1:${hostPort}`, `http://127.0.0.1:${otherHostPort}`];
 const pages = (bffUrl: string, hostOrigin: string): Record<Scenario, string> => ({
   standalone: `${bffUrl}/callback/${PROFILE}`,
