@@ -50,7 +50,14 @@ export function createLogger(level: string, destination: DestinationStream = buf
 }
 
 function bufferedStandardOutput(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // sonic-boom (pino's destination) given text measures the UTF-8 length of its whole pending block
+  // again for every line (Buffer.byteLength of up to 16 kB, a flattening copy first): ~3 % of a
+  // callback request's instructions under load. Given bytes, it keeps each block's length as it goes.
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096, contentMode: "buffer" });
   setInterval(() => stream.flush(), 1000).unref();
-  return stream;
+  return {
+    // (Its types know only text; in this mode it takes buffers.)
+    write: (line: string) => stream.write(Buffer.from(line) as unknown as string),
+    flush: (callback?: (error?: Error) => void) => stream.flush(callback),
+  } as DestinationStream;
 }
