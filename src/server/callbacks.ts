@@ -1,7 +1,7 @@
 // Accepting a callback request. Everything the browser said is checked again here against the
 // profile (number, countries, offered slots, attributes), with the abuse defences, and only then is
 // the request written to the outbox; delivery to Dataverse is the worker's job (outbox/).
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import metadata from "libphonenumber-js/metadata.max.json";
 import { timeOrderedId } from "./time-ordered-id";
 import { checkPhone } from "../shared/phone";
@@ -98,7 +98,7 @@ export function fingerprint(request: CallbackRequest): string {
   const canonical = JSON.stringify(rest, (_key, value) =>
     value && typeof value === "object" && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1))) : value,
   );
-  return createHash("sha256").update(canonical).digest("hex");
+  return hash("sha256", canonical, "hex");
 }
 
 export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest, context: RequestContext): Promise<AcceptOutcome> {
@@ -200,12 +200,12 @@ export async function acceptCallback(deps: AcceptDeps, request: CallbackRequest,
 // The profiles' consent texts, hashed once each (they change only with the configuration).
 const textHashes = new Map<string, string>();
 function textHash(text: string): string {
-  let hash = textHashes.get(text);
-  if (hash === undefined) {
-    hash = createHash("sha256").update(text).digest("hex");
-    if (textHashes.size < 1000) textHashes.set(text, hash);
+  let digest = textHashes.get(text);
+  if (digest === undefined) {
+    digest = hash("sha256", text, "hex");
+    if (textHashes.size < 1000) textHashes.set(text, digest);
   }
-  return hash;
+  return digest;
 }
 
 function sameNumber(linked: string, e164: string, defaultCountry: string | undefined): boolean {

@@ -1,9 +1,11 @@
 // Personal data at rest. Phone numbers are looked up by a keyed hash (HMAC-SHA-256), so rate
 // limits and the do-not-call list never need them in clear; what the outbox must keep to place the
 // call (number, name) is sealed with AES-256-GCM when a key is configured.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { keyedHash } from "./keyed-hash";
+import { randomFromPool } from "./random-pool";
 
 export interface PersonalData {
   phoneE164: string;
@@ -22,7 +24,8 @@ export interface PersonalDataVault {
 
 export function createVault(keys: { hashKey: Buffer; encryptionKey?: Buffer }): PersonalDataVault {
   const { hashKey, encryptionKey } = keys;
-  const hmac = (domain: string, value: string) => createHmac("sha256", hashKey).update(`${domain}\0${value}`).digest("hex");
+  const keyed = keyedHash(hashKey);
+  const hmac = (domain: string, value: string) => keyed(`${domain}\0${value}`, "hex");
   return {
     encrypting: encryptionKey !== undefined,
     hashPhone: (e164) => hmac("phone", e164),
@@ -30,7 +33,8 @@ export function createVault(keys: { hashKey: Buffer; encryptionKey?: Buffer }): 
     seal(data) {
       const json = JSON.stringify(data);
       if (!encryptionKey) return `plain:${json}`;
-      const iv = randomBytes(12);
+      // A fresh 96-bit nonce for each seal, as GCM requires; read at once, before the pool moves on.
+      const iv = Buffer.from(randomFromPool(12));
       const cipher = createCipheriv("aes-256-gcm", encryptionKey, iv);
       const body = Buffer.concat([cipher.update(json, "utf8"), cipher.final()]);
       return `aes256gcm:${iv.toString("base64url")}:${cipher.getAuthTag().toString("base64url")}:${body.toString("base64url")}`;

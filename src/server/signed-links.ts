@@ -2,9 +2,10 @@
 // who they are (the Dataverse contact) and context (attributes), signed with the server's key and
 // expiring. The BFF uses that ContactId only after checking the signature and the date; a tampered
 // or expired link is refused, never used silently.
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import * as z from "zod/mini";
 import { AttributeMap, Guid, ProfileName } from "../shared/schemas";
+import { keyedHash, type KeyedHash } from "./keyed-hash";
 
 const LinkPayload = z.strictObject({
   v: z.literal(1),
@@ -31,10 +32,14 @@ export interface SignedLink {
 export type LinkCheck = { ok: true; link: SignedLink } | { ok: false; reason: "link_invalid" | "link_expired" };
 
 export class LinkSigner {
+  private readonly hash: KeyedHash;
+
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.hash = keyedHash(key);
+  }
 
   sign(link: Omit<SignedLink, "attributes"> & { attributes?: Record<string, string> }): string {
     const payload: z.infer<typeof LinkPayload> = { v: 1, p: link.profile, c: link.contactId, e: Math.floor(link.expiresAt / 1000) };
@@ -66,7 +71,7 @@ export class LinkSigner {
   }
 
   private mac(body: string): string {
-    return createHmac("sha256", this.key).update(`signed-link\0${body}`).digest("base64url");
+    return this.hash(`signed-link\0${body}`, "base64url");
   }
 }
 
@@ -75,10 +80,14 @@ export class LinkSigner {
  * invite) see its details and cancel it. It names the request; nobody can forge one for another.
  */
 export class ManageTokens {
-  constructor(private readonly key: Buffer) {}
+  private readonly hash: KeyedHash;
+
+  constructor(key: Buffer) {
+    this.hash = keyedHash(key);
+  }
 
   issue(requestId: string): string {
-    return createHmac("sha256", this.key).update(`manage\0${requestId}`).digest("base64url");
+    return this.hash(`manage\0${requestId}`, "base64url");
   }
 
   verify(requestId: string, token: string | undefined): boolean {

@@ -1,9 +1,10 @@
 // Cheap defences against scripted submissions: a honeypot field people never see, a minimum time
 // between loading the form and sending it (a signed, timestamped form token), and an optional
 // CAPTCHA (Turnstile, hCaptcha or reCAPTCHA: all three answer the same siteverify protocol).
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { Dispatcher } from "undici";
 import { request } from "../outbound-http";
+import { keyedHash, type KeyedHash } from "../keyed-hash";
 
 export interface BotDefenceSettings {
   honeypot: boolean;
@@ -45,10 +46,14 @@ export function captchaOrigins(settings: NonNullable<BotDefenceSettings["captcha
 export class CaptchaUnavailable extends Error {}
 
 export class FormTokens {
+  private readonly hash: KeyedHash;
+
   constructor(
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.hash = keyedHash(key);
+  }
 
   issue(profile: string): string {
     const issuedAt = this.now();
@@ -67,7 +72,7 @@ export class FormTokens {
   }
 
   private sign(profile: string, issuedAt: number): string {
-    return createHmac("sha256", this.key).update(`form-token\0${profile}\0${issuedAt}`).digest("base64url");
+    return this.hash(`form-token\0${profile}\0${issuedAt}`, "base64url");
   }
 }
 
