@@ -12,9 +12,9 @@
 //   npx tsx bench/bff-compare.ts --script ../other-checkout/dist/server/main.js
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { combineRuns, costed, offeredSlots, PHONE_POOL, PROFILE, settleDeliveries, simulatorClient, startFloorProxy, type CostedLoad } from "./bff";
+import { combineRuns, costed, offeredSlots, PROFILE, runWithSimulator, settleDeliveries, startFloorProxy, type CostedLoad } from "./bff";
 import { callbackBodies, load } from "./load";
-import { benchProfiles, freePort, startBff, startSimulator, waitFor, type Child } from "./processes";
+import { benchProfiles, freePort, startBff, waitFor } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -35,14 +35,7 @@ const envB = Object.fromEntries(
   }),
 );
 
-const simulator = await startSimulator();
-const children: Child[] = [simulator.child];
-let exitCode = 0;
-try {
-  const client = await simulatorClient(simulator);
-  const contactIds = await client.seedContacts(PHONE_POOL);
-  const token = client.token;
-  await client.close();
+await runWithSimulator(async ({ simulator, token, contactIds, children }) => {
   const profiles = benchProfiles();
   // As in npm run bench: limits high enough that the load is the point.
   const env = { RATE_LIMIT_PER_ADDRESS: "1000000000/60s" };
@@ -99,10 +92,4 @@ try {
     );
   }
   process.stdout.write(`B/A: requests/s ${(all.B.requestsPerSecond / all.A.requestsPerSecond).toFixed(3)}, server CPU per request ${(all.B.cpuMsPerRequest.server! / all.A.cpuMsPerRequest.server!).toFixed(3)}\n`);
-} catch (error) {
-  process.stderr.write(`${(error as Error).stack ?? error}\n`);
-  exitCode = 2;
-} finally {
-  for (const child of children.reverse()) await child.stop();
-}
-process.exit(exitCode);
+});

@@ -17,9 +17,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { offeredSlots, PHONE_POOL, PROFILE, settleDeliveries, simulatorClient } from "./bff";
+import { offeredSlots, PROFILE, runWithSimulator, settleDeliveries } from "./bff";
 import { callbackBodies, load } from "./load";
-import { benchProfiles, ROOT, startBff, startSimulator, type Child } from "./processes";
+import { benchProfiles, ROOT, startBff } from "./processes";
 
 const { values } = parseArgs({
   options: {
@@ -53,13 +53,7 @@ function instructions(pid: number): number {
   return threads.reduce((sum, n) => sum + n, 0);
 }
 
-const simulator = await startSimulator();
-const children: Child[] = [simulator.child];
-let exitCode = 0;
-try {
-  const client = await simulatorClient(simulator);
-  await client.seedContacts(PHONE_POOL);
-  await client.close();
+await runWithSimulator(async ({ simulator, children }) => {
   const profiles = benchProfiles();
   const results: Record<string, number[]> = {};
   for (let round = 0; round < Number(values.repeat); round++) {
@@ -102,10 +96,4 @@ try {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(`B/A: ${(mean(results.B) / mean(results.A!)).toFixed(3)}`);
   }
-} catch (error) {
-  console.error(error);
-  exitCode = 1;
-} finally {
-  for (const child of children.reverse()) await child.stop();
-}
-process.exit(exitCode);
+});

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { Agent, request, type Dispatcher } from "undici";
 import { callbackBodies, load, PHONE_POOL, type LoadResult, type OfferedSlot } from "./load";
-import { cpuMs, freePort, startNode, waitFor, type Bff, type Child, type Simulator } from "./processes";
+import { cpuMs, freePort, startNode, startSimulator, waitFor, type Bff, type Child, type Simulator } from "./processes";
 import { median } from "./tti";
 
 export const PROFILE = "bench";
@@ -42,6 +42,29 @@ export async function simulatorClient(simulator: Simulator) {
     },
     close: () => dispatcher.close(),
   };
+}
+
+/**
+ * A bench tool's whole run: the simulator with the bench's customers (PHONE_POOL) as contacts,
+ * `body` with it, then every process in `children` stopped, last started first (the tool adds
+ * those it starts), and the process ended: 2 if `body` threw, else 0.
+ */
+export async function runWithSimulator(body: (setup: { simulator: Simulator; token: string; contactIds: string[]; children: Child[] }) => Promise<void>): Promise<never> {
+  const simulator = await startSimulator();
+  const children: Child[] = [simulator.child];
+  let exitCode = 0;
+  try {
+    const client = await simulatorClient(simulator);
+    const contactIds = await client.seedContacts(PHONE_POOL);
+    await client.close();
+    await body({ simulator, token: client.token, contactIds, children });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    exitCode = 2;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+  }
+  process.exit(exitCode);
 }
 
 /** Slots to ask for: offered ones a little ahead, so none passes during the run. */
