@@ -15,6 +15,8 @@ import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { SqliteStore } from "../src/server/store/sqlite-store";
 import { timeOrderedId } from "../src/server/time-ordered-id";
+import { PHONE_POOL } from "./load";
+import { median } from "./tti";
 
 const { values } = parseArgs({
   options: { callbacks: { type: "string", default: "30000" }, rounds: { type: "string", default: "3" }, "page-size": { type: "string", default: "4096" } },
@@ -26,7 +28,7 @@ type Variant = (typeof VARIANTS)[number];
 
 const hash = (text: string) => createHmac("sha256", "bench").update(text).digest("base64url");
 // As in the bench's callback load: 500 numbers, one 15-minute slot each, cycling.
-const PHONES = Array.from({ length: 500 }, (_, i) => hash(`+3361${2_000_000 + i}`));
+const PHONES = PHONE_POOL.map(hash);
 const FIRST_SLOT = Date.parse("2030-03-12T08:00:00.000Z");
 const SLOT_MS = 15 * 60_000;
 
@@ -102,7 +104,6 @@ const samples = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const variant of VARIANTS) samples.get(variant)!.push(await measure(variant, CALLBACKS));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const all = median(samples.get("all")!);
 process.stdout.write(`store CPU per callback (median of ${values.rounds} runs of ${CALLBACKS}, ${CALLERS} callers, page size ${values["page-size"]}):\n`);
 for (const variant of VARIANTS) {
