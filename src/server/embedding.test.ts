@@ -21,6 +21,7 @@ let links: LinkSigner;
 beforeAll(async () => {
   const pages = mkdtempSync(path.join(tmpdir(), "cw-pages-"));
   writeFileSync(path.join(pages, "index.html"), "<!doctype html><title>widget</title><main id=root></main>");
+  writeFileSync(path.join(pages, "embed.js"), "// the loader\n");
   mkdirSync(path.join(pages, "embed"));
   writeFileSync(path.join(pages, "embed", "widget.js"), WIDGET);
   // What the build writes beside it (scripts/precompress.mjs).
@@ -122,11 +123,17 @@ describe("pages", () => {
     expect(preloads((await get("/requests/some-id?token=x")).text)).toEqual([]);
   });
 
-  it("serves the widget's scripts to any origin, as module scripts need", async () => {
+  it("serves the widget's scripts to any origin, as module scripts need, with their timing visible to the host", async () => {
     const script = await get("/embed/widget.js");
     expect(script.status).toBe(200);
     expect(script.headers["access-control-allow-origin"]).toBe("*");
+    expect(script.headers["timing-allow-origin"]).toBe("*");
     expect(script.headers["cache-control"]).toBe("no-cache");
+    const loader = await get("/embed.js");
+    expect(loader.headers["access-control-allow-origin"]).toBe("*");
+    expect(loader.headers["timing-allow-origin"]).toBe("*");
+    // The API is not a public file: no blanket timing permission there.
+    expect((await get("/api/v1/profiles/support", { origin: SHOP })).headers["timing-allow-origin"]).toBeUndefined();
   });
 });
 

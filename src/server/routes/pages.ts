@@ -107,21 +107,27 @@ export function registerPages(app: Hono<AppEnv>, deps: AppDeps): void {
     return refusedLink(c, profile.id, ancestors) ?? page(c, ancestors, profile.id);
   });
 
-  // Files other origins load: module scripts are fetched with CORS, so they say anyone may.
+  // Files other origins load: module scripts are fetched with CORS, so they say anyone may. They
+  // are public, so a host page's own performance monitoring may see their full timing too
+  // (without Timing-Allow-Origin, Resource Timing shows another origin's file as start and end only).
+  const forAnyOrigin = (c: Context) => {
+    c.res.headers.set("Access-Control-Allow-Origin", "*");
+    c.res.headers.set("Timing-Allow-Origin", "*");
+  };
   app.use("/embed.js", async (c, next) => {
     await next();
     c.res.headers.set("Cache-Control", "public, max-age=300");
-    c.res.headers.set("Access-Control-Allow-Origin", "*");
+    forAnyOrigin(c);
   });
   app.use("/embed/*", async (c, next) => {
     await next();
     c.res.headers.set("Cache-Control", "no-cache");
-    c.res.headers.set("Access-Control-Allow-Origin", "*");
+    forAnyOrigin(c);
   });
   app.use("/assets/*", async (c, next) => {
     await next();
     if (c.res.status === 200) c.res.headers.set("Cache-Control", "public, max-age=31536000, immutable");
-    c.res.headers.set("Access-Control-Allow-Origin", "*");
+    forAnyOrigin(c);
   });
   app.use("/*", builtFiles(root));
   app.use("/*", serveStatic({ root, precompressed: true }));
