@@ -3,6 +3,7 @@
 import { createTokenVerifier } from "./auth/token-verifier";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
+import { simulatorSettings } from "./dataverse/simulator-settings";
 import { formatFindings, runDoctor } from "./doctor";
 import { loadProfiles } from "./profiles";
 import { openStore } from "./server";
@@ -20,15 +21,7 @@ async function main(): Promise<number> {
     simulator = await startSimulator({
       engagementConfigs: [...profiles.values()].map((p) => ({ id: p.proactiveEngagementConfigId, name: p.name, type: "Voice", active: true, dialMode: "Copilot" })),
     });
-    dataverse = {
-      orgUrl: simulator.orgUrl,
-      tenantId: simulator.tenantId,
-      clientId: simulator.clientId,
-      credential: { kind: "secret", secret: simulator.clientSecret },
-      authorityHost: simulator.authorityHost,
-      extraCaPem: simulator.caCertPem,
-      timeoutMs: 10_000,
-    };
+    dataverse = simulatorSettings(simulator);
   }
   const gateway = createDataverseGateway(dataverse);
   const visitor = config.visitorAuth && { verifier: createTokenVerifier(config.visitorAuth), audiences: config.visitorAuth.audiences, contact: config.visitorAuth.contact };

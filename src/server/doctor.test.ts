@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startDevIdp } from "../dev-idp/index";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../simulator/index";
 import { createTokenVerifier } from "./auth/token-verifier";
-import type { DataverseSettings } from "./config";
 import { createDataverseGateway } from "./dataverse/gateway";
+import { simulatorSettings } from "./dataverse/simulator-settings";
 import { formatFindings, runDoctor } from "./doctor";
 import { parseProfiles } from "./profiles";
 import { openSqliteStore } from "./store/sqlite-store";
@@ -20,15 +20,7 @@ afterEach(async () => {
 
 async function doctor(options: SimulatorOptions, secret?: string, signIn?: Parameters<typeof runDoctor>[0]["signIn"]) {
   simulator = await startSimulator(options);
-  const dataverse: DataverseSettings = {
-    orgUrl: simulator.orgUrl,
-    tenantId: simulator.tenantId,
-    clientId: simulator.clientId,
-    credential: { kind: "secret", secret: secret ?? simulator.clientSecret },
-    authorityHost: simulator.authorityHost,
-    extraCaPem: simulator.caCertPem,
-    timeoutMs: 5_000,
-  };
+  const dataverse = simulatorSettings(simulator, { credential: { kind: "secret", secret: secret ?? simulator.clientSecret }, timeoutMs: 5_000 });
   const gateway = createDataverseGateway(dataverse);
   const profiles = parseProfiles({
     profiles: {

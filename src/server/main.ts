@@ -4,6 +4,7 @@ import path from "node:path";
 import type { RunningDevIdp } from "../dev-idp/index";
 import type { RunningSimulator } from "../simulator/index";
 import { ConfigError, loadConfig, type DataverseSettings } from "./config";
+import { simulatorSettings } from "./dataverse/simulator-settings";
 import { createLogger } from "./logger";
 import { DEMO_CUSTOMER, DEMO_PASSWORD, DEMO_REQUEST_SCOPE, DEMO_USERS, DEMO_WIDGET_CLIENT, DEMO_API, demoAdminAuth, demoClients, demoVisitorAuth, withPortalProfile } from "./demo-sign-in";
 import { startDemoHost } from "./demo-host";
@@ -35,15 +36,7 @@ async function main(): Promise<void> {
       })),
       contacts: [DEMO_CUSTOMER],
     });
-    dataverse = {
-      orgUrl: simulator.orgUrl,
-      tenantId: simulator.tenantId,
-      clientId: simulator.clientId,
-      credential: { kind: "secret", secret: simulator.clientSecret },
-      authorityHost: simulator.authorityHost,
-      extraCaPem: simulator.caCertPem,
-      timeoutMs: 10_000,
-    };
+    dataverse = simulatorSettings(simulator);
     logger.warn(
       { simulator: simulator.url, deliveries: `${simulator.url}/__simulator/deliveries` },
       "running against the Dataverse SIMULATOR, not a real organisation (set DATAVERSE_URL and the AZURE_* variables to use one; see .env.example)",

@@ -8,6 +8,7 @@ import { generate } from "selfsigned";
 import { Agent, request } from "undici";
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from "../simulator/index";
 import { loadConfig, type Config } from "./config";
+import { simulatorSettings } from "./dataverse/simulator-settings";
 import { createLogger } from "./logger";
 import { parseProfiles } from "./profiles";
 import type { WorkerOptions } from "./outbox/delivery-worker";
@@ -74,17 +75,12 @@ export async function startHarness(options: {
     worker: options.worker,
     databaseSchema: options.databaseSchema,
     staticRoot: options.staticRoot ?? path.join(dataDir, "no-widget"),
-    dataverse: {
-      orgUrl: simulator.orgUrl,
-      tenantId: simulator.tenantId,
-      clientId: simulator.clientId,
+    dataverse: simulatorSettings(simulator, {
       credential: certificate
         ? { kind: "certificate", privateKeyPem: certificate.private, certificatePem: certificate.cert }
         : { kind: "secret", secret: options.credential === "wrong-secret" ? "not-the-registered-secret" : simulator.clientSecret },
-      authorityHost: simulator.authorityHost,
-      extraCaPem: simulator.caCertPem,
       timeoutMs: options.timeoutMs ?? 5_000,
-    },
+    }),
   };
   const bff = await startBff(bffOptions);
   const others: RunningBff[] = [];
