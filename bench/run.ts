@@ -3,14 +3,13 @@
 // sits next to its floor measured in the same run on this machine, and budgets are ratios to it
 // (sizes, being deterministic, have absolute budgets). `npm run bench -- --check` exits 1 when a
 // budget is missed. Options: --quick (fewer loads, shorter runs: a smoke test, not a measurement).
-import { execFileSync } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { measureFlood, measureThroughput, offeredSlots, PHONE_POOL, PROFILE, simulatorClient, startFloorProxy } from "./bff";
 import { benchProfiles, freePort, ROOT, startBff, startSimulator, TMP, waitFor, type Bff, type Child } from "./processes";
-import { measureBundle, staticClosure, type Bundle } from "./sizes";
-import { measureTti, startHostServer, type TtiRun } from "./tti";
+import { buildProductAndFloor, FLOOR, measureBundles, type Bundle } from "./sizes";
+import { measureTti, startHostServer } from "./tti";
 
 const args = new Set(process.argv.slice(2));
 // How busy the machine was (other jobs share it): the 1-minute load average at start and end.
@@ -42,25 +41,11 @@ function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-function run(command: string, commandArgs: string[]) {
-  execFileSync(command, commandArgs, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-}
-
 // ---------- sizes ----------
 
 log("building the widget and the floor");
-run("npm", ["run", "build"]);
-run("npm", ["run", "build:server"]);
-run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
-// Compressed like the widget (npm run build), and served alike (startHostServer).
-run("node", ["scripts/precompress.mjs", "bench/tmp/floor"]);
-const CLIENT = path.join(ROOT, "dist", "client");
-const FLOOR = path.join(TMP, "floor");
-
-const loader = measureBundle("loader (embed.js)", CLIENT, ["embed.js"]);
-const standalone = measureBundle("standalone page", CLIENT, await staticClosure(CLIENT, ["index.html"]));
-const embed = measureBundle("script-tag widget", CLIENT, await staticClosure(CLIENT, ["embed/widget.js"]));
-const floorBundle = measureBundle("bare React page", FLOOR, await staticClosure(FLOOR, ["index.html"]));
+buildProductAndFloor();
+const { loader, standalone, embed, floor: floorBundle } = await measureBundles();
 const bundles: Bundle[] = [loader, standalone, embed, floorBundle];
 
 row({ section: "size", figure: "loader embed.js, gzip", value: loader.gzip / KB, unit: "kB", budget: "≤ 3 kB", ok: loader.gzip <= 3 * KB });

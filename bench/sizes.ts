@@ -1,11 +1,37 @@
 // Bundle sizes: what a visitor downloads before the form is usable, raw, gzip and brotli, with each
 // library's share read from the sourcemaps. Builds are deterministic, so these figures hold as
 // absolute budgets; the floor (a bare React page built the same way) is reported beside them.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { decode } from "@jridgewell/sourcemap-codec";
 import { init, parse } from "es-module-lexer";
+import { ROOT, TMP } from "./processes";
+
+/** The widget's build (npm run build) and the floor's (the bare React page). */
+export const CLIENT = path.join(ROOT, "dist", "client");
+export const FLOOR = path.join(TMP, "floor");
+
+/** Builds the product (widget and server) and the bare React page it is compared to. */
+export function buildProductAndFloor(): void {
+  const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  run("npm", ["run", "build"]);
+  run("npm", ["run", "build:server"]);
+  run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
+  // Compressed like the widget (npm run build), and served alike (startHostServer).
+  run("node", ["scripts/precompress.mjs", "bench/tmp/floor"]);
+}
+
+/** What the bench reports: the loader, what each way of showing the form downloads before it is usable, and the floor. */
+export async function measureBundles(): Promise<Record<"loader" | "standalone" | "embed" | "floor", Bundle>> {
+  return {
+    loader: measureBundle("loader (embed.js)", CLIENT, ["embed.js"]),
+    standalone: measureBundle("standalone page", CLIENT, await staticClosure(CLIENT, ["index.html"])),
+    embed: measureBundle("script-tag widget", CLIENT, await staticClosure(CLIENT, ["embed/widget.js"])),
+    floor: measureBundle("bare React page", FLOOR, await staticClosure(FLOOR, ["index.html"])),
+  };
+}
 
 export interface Sizes {
   raw: number;

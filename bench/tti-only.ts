@@ -7,15 +7,14 @@
 // --compare DIR: instead, this build (A) against the one in DIR (B: another checkout, built with
 // npm run build and npm run build:server), each served by its own BFF, loads interleaved, at the
 // first of --throttles.
-import { execFileSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { PROFILE } from "./bff";
-import { benchProfiles, freePort, ROOT, startBff, startSimulator, TMP } from "./processes";
-import { measureBundle, staticClosure } from "./sizes";
+import { benchProfiles, freePort, startBff, startSimulator, TMP } from "./processes";
+import { buildProductAndFloor, FLOOR, measureBundles } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 import { clicks, compareTti, FLOOR_OF, measureTti, SCENARIOS, startHostServer, type Scenario } from "./tti";
 import { traceTti } from "./tti-trace";
@@ -34,24 +33,10 @@ const throttles = values.throttles.split(",").map(Number);
 const scenarioToTrace = values.trace as Scenario | undefined;
 if (scenarioToTrace !== undefined && !SCENARIOS.includes(scenarioToTrace)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
 
-const run = (command: string, args: string[]) => execFileSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-if (!values["no-build"]) {
-  run("npm", ["run", "build"]);
-  run("npm", ["run", "build:server"]);
-  run("npx", ["vite", "build", "-c", "bench/fixtures/bare-react/vite.config.ts"]);
-  // Compressed like the widget (npm run build), and served alike (startHostServer).
-  run("node", ["scripts/precompress.mjs", "bench/tmp/floor"]);
-}
+if (!values["no-build"]) buildProductAndFloor();
 
-const CLIENT = path.join(ROOT, "dist", "client");
-const FLOOR = path.join(TMP, "floor");
 const KB = 1000;
-const bundles = {
-  loader: measureBundle("loader (embed.js)", CLIENT, ["embed.js"]),
-  standalone: measureBundle("standalone page", CLIENT, await staticClosure(CLIENT, ["index.html"])),
-  embed: measureBundle("script-tag widget", CLIENT, await staticClosure(CLIENT, ["embed/widget.js"])),
-  floor: measureBundle("bare React page", FLOOR, await staticClosure(FLOOR, ["index.html"])),
-};
+const bundles = await measureBundles();
 for (const bundle of Object.values(bundles)) {
   process.stdout.write(`${bundle.name}: ${(bundle.gzip / KB).toFixed(1)} kB gzip (${bundle.files.map((f) => f.file).join(", ")})\n`);
 }
