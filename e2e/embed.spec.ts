@@ -4,6 +4,18 @@
 import { expect, test, type FrameLocator, type Locator, type Page } from "@playwright/test";
 import { BFF_ORIGIN, DEMO_ORIGIN, deliveriesTo, FOREIGN_DEMO_ORIGIN, simulatorFaults, uniqueFrenchMobile, watchConsole, sendForm } from "./support";
 
+/** The iframe embed sizes its frame to the page inside it: no inner scrollbar, nothing cut off. */
+async function expectFrameAsTallAsItsContent(page: Page, frame: FrameLocator) {
+  const element = page.locator("iframe[data-callback-widget]");
+  await expect
+    .poll(async () => {
+      const inner = await frame.locator("html").evaluate((html) => Math.ceil(html.getBoundingClientRect().height));
+      const outer = await element.evaluate((e) => (e as HTMLIFrameElement).clientHeight);
+      return Math.abs(inner - outer);
+    })
+    .toBeLessThanOrEqual(1);
+}
+
 async function requestCallback(scope: Page | Locator | FrameLocator, national: string) {
   await sendForm(scope, national);
   await expect(scope.getByRole("heading", { name: "Callback requested" })).toBeVisible({ timeout: 10_000 });
@@ -208,18 +220,11 @@ test.describe("iframe embed", () => {
     expect(call!.body.InputAttributes).toMatchObject({ orderNumber: "ORD-2026-0042" });
 
     // No inner scrollbar: the frame is as tall as its content, confirmation included.
-    const element = page.locator("iframe[data-callback-widget]");
-    await expect
-      .poll(async () => {
-        const inner = await frame.locator("html").evaluate((html) => Math.ceil(html.getBoundingClientRect().height));
-        const outer = await element.evaluate((e) => (e as HTMLIFrameElement).clientHeight);
-        return Math.abs(inner - outer);
-      })
-      .toBeLessThanOrEqual(1);
+    await expectFrameAsTallAsItsContent(page, frame);
 
     // The frame's Close button tells the host, which hides it.
     await frame.getByRole("button", { name: "Close" }).click();
-    await expect(element).toBeHidden();
+    await expect(page.locator("iframe[data-callback-widget]")).toBeHidden();
     await expect(page.locator('#events [data-event="close"]')).toHaveCount(1);
     expect(problems).toEqual([]);
   });
@@ -252,14 +257,7 @@ test.describe("iframe embed", () => {
       await simulatorFaults();
     }
     // The error state is not cut off: the frame grew to its content, with no inner scrollbar.
-    const element = page.locator("iframe[data-callback-widget]");
-    await expect
-      .poll(async () => {
-        const inner = await frame.locator("html").evaluate((html) => Math.ceil(html.getBoundingClientRect().height));
-        const outer = await element.evaluate((e) => (e as HTMLIFrameElement).clientHeight);
-        return Math.abs(inner - outer);
-      })
-      .toBeLessThanOrEqual(1);
+    await expectFrameAsTallAsItsContent(page, frame);
     expect(await frame.locator("html").evaluate((html) => html.scrollHeight <= html.clientHeight + 1)).toBe(true);
   });
 
