@@ -4,6 +4,8 @@
 // Options: --loads N (15), --throttles 1,4 (both), --no-build (reuse dist/ and bench/tmp/floor),
 // --trace SCENARIO (standalone, floor, embed or floor-click): instead, where that page's main
 // thread spends the time, from Chromium traces of --loads loads (bench/tti-trace.ts).
+// --profile SCENARIO: instead, whose JavaScript runs in that time, by library and by function, from
+// Chromium's sampling profiler (bench/tti-profile.ts).
 // --compare DIR: instead, this build (A) against the one in DIR (B: another checkout, built with
 // npm run build and npm run build:server), each served by its own BFF, loads interleaved, at the
 // first of --throttles.
@@ -14,9 +16,10 @@ import { parseArgs } from "node:util";
 import { chromium } from "@playwright/test";
 import { PROFILE } from "./bff";
 import { benchProfiles, freePort, startBff, startSimulator, TMP } from "./processes";
-import { buildProductAndFloor, FLOOR, measureBundles } from "./sizes";
+import { buildProductAndFloor, CLIENT, FLOOR, measureBundles } from "./sizes";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 import { clicks, compareTti, FLOOR_OF, measureTti, SCENARIOS, startHostServer, type Scenario } from "./tti";
+import { profileTti } from "./tti-profile";
 import { traceTti } from "./tti-trace";
 
 const { values } = parseArgs({
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     throttles: { type: "string", default: "1,4" },
     "no-build": { type: "boolean", default: false },
     trace: { type: "string" },
+    profile: { type: "string" },
     compare: { type: "string" },
   },
 });
@@ -32,6 +36,8 @@ const loads = Number(values.loads);
 const throttles = values.throttles.split(",").map(Number);
 const scenarioToTrace = values.trace as Scenario | undefined;
 if (scenarioToTrace !== undefined && !SCENARIOS.includes(scenarioToTrace)) throw new Error(`--trace takes one of ${SCENARIOS.join(", ")}`);
+const scenarioToProfile = values.profile as Scenario | undefined;
+if (scenarioToProfile !== undefined && !SCENARIOS.includes(scenarioToProfile)) throw new Error(`--profile takes one of ${SCENARIOS.join(", ")}`);
 
 if (!values["no-build"]) buildProductAndFloor();
 
@@ -93,6 +99,22 @@ async function trace(scenario: Scenario, urls: Record<Scenario, string>) {
   for (const { file, askedMs, arrivedMs } of traced.scripts) process.stdout.write(`  asked ${askedMs.toFixed(0).padStart(5)}, arrived ${arrivedMs.toFixed(0).padStart(5)}  ${file}\n`);
 }
 
+/** Whose JavaScript runs in that time (--profile): scripts come from the BFF (dist/client) or the floor's server. */
+async function profile(scenario: Scenario, urls: Record<Scenario, string>, bffUrl: string) {
+  const fileOf = (url: string) => {
+    const { origin, pathname } = new URL(url);
+    return path.join(origin === new URL(bffUrl).origin ? CLIENT : FLOOR, pathname);
+  };
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const profiled = await profileTti(browser, scenario, urls, loads, fileOf).finally(() => browser.close());
+  const total = profiled.byLibrary.reduce((sum, entry) => sum + entry.ms, 0);
+  process.stdout.write(`${scenario}, profiled (slower than measured): ${total.toFixed(0)} ms from ${clicks(scenario) ? "the click" : "navigation start"} to ready (mean of ${loads} loads), self time by library:\n`);
+  for (const { library, ms } of profiled.byLibrary.slice(0, 20)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${library}\n`);
+  process.stdout.write("by function:\n");
+  for (const { fn, ms } of profiled.byFunction.slice(0, 30)) process.stdout.write(`${ms.toFixed(1).padStart(8)} ms  ${fn}\n`);
+  writeFileSync(path.join(TMP, `tti-profile-${scenario}.json`), `${JSON.stringify(profiled, null, 2)}\n`);
+}
+
 /** This build against another checkout's, each served by its own BFF (--compare). */
 async function compare(otherDir: string, urls: Record<Scenario, string>) {
   const other = await retried(() => startBff("bff-tti-b", simulator, profiles, { env: bffEnv, script: path.resolve(otherDir, "dist/server/main.js") }));
@@ -123,6 +145,7 @@ try {
       const urls = pages(bff.url, host.origin);
       if (values.compare) await compare(values.compare, urls);
       else if (scenarioToTrace) await trace(scenarioToTrace, urls);
+      else if (scenarioToProfile) await profile(scenarioToProfile, urls, bff.url);
       else await measure(urls);
     } finally {
       host.server.close();

@@ -17,7 +17,7 @@ const CATEGORIES = [
 ].join(",");
 
 // User timing marks at the click and at the probe's report, for the trace's window.
-const MARKS = `(() => {
+export const MARKS = `(() => {
   const report = window.__benchReport;
   window.__benchReport = (payload) => { performance.mark("bench-ready"); report(payload); };
   addEventListener("click", () => performance.mark("bench-click"), { capture: true, once: true });
