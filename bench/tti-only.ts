@@ -101,9 +101,10 @@ async function trace(scenario: Scenario, urls: Record<Scenario, string>) {
 
 /** Whose JavaScript runs in that time (--profile): scripts come from the BFF (dist/client) or the floor's server. */
 async function profile(scenario: Scenario, urls: Record<Scenario, string>, bffUrl: string) {
+  const bffOrigin = new URL(bffUrl).origin;
   const fileOf = (url: string) => {
     const { origin, pathname } = new URL(url);
-    return path.join(origin === new URL(bffUrl).origin ? CLIENT : FLOOR, pathname);
+    return path.join(origin === bffOrigin ? CLIENT : FLOOR, pathname);
   };
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   const profiled = await profileTti(browser, scenario, urls, loads, fileOf).finally(() => browser.close());

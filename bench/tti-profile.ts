@@ -4,7 +4,7 @@
 // function, next to the browser's own work ("(program)") and garbage collection. For explaining a
 // figure, not for quoting one: the profiler slows the page, JavaScript with many small calls most.
 //   npx tsx bench/tti-only.ts --profile embed --loads 7 --no-build
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Browser } from "@playwright/test";
 import { decode, type SourceMapSegment } from "@jridgewell/sourcemap-codec";
 import { libraryOf } from "./sizes";
@@ -112,17 +112,16 @@ class SourceLookup {
     return { library: libraryOf(source), source: `${source.replace(/^(\.\.\/)+/, "")}:${found[2]! + 1}` };
   }
 
+  /** The sourcemap beside the built file `url` was served from; none for a file without one (or no file). */
   private mapFor(url: string) {
     if (!this.maps.has(url)) {
       const file = this.fileOf(url);
       let map: { sources: string[]; lines: SourceMapSegment[][] } | undefined;
-      try {
+      if (file && existsSync(`${file}.map`)) {
         const json = JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: string[]; mappings: string };
         map = { sources: json.sources, lines: decode(json.mappings) };
-      } catch {
-        map = undefined;
       }
-      this.maps.set(url, file ? map : undefined);
+      this.maps.set(url, map);
     }
     return this.maps.get(url);
   }
